@@ -1,0 +1,27 @@
+// Problems the compiler finds, returned as data so the editor can mark the node, port or param.
+
+/** What kind of problem a compile issue is. */
+export type CompileIssueKind =
+  | 'unknown-type'
+  | 'bad-param'
+  | 'port-type-mismatch'
+  | 'unknown-port'
+  | 'missing-input'
+  | 'too-many-inputs'
+  | 'cycle'
+  | 'duplicate-id'
+  | 'dangling-edge'
+  | 'bad-document';
+
+/** One problem, pinned to the node (and port or param) that the editor should mark. */
+export interface CompileIssue {
+  kind: CompileIssueKind;
+  /** The node to mark; absent only for document-level problems. */
+  nodeId?: string;
+  /** The edge involved, when there is one. */
+  edgeId?: string;
+  port?: string;
+  /** Dotted zod path inside params, e.g. `targetModules.0`. */
+  param?: string;
+  message: string;
+}
