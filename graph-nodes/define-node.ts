@@ -45,6 +45,10 @@ export interface NodeDefinition<
   cardParams?: readonly (keyof z.infer<Params> & string)[];
   /** `migrate[v]` turns params of typeVersion v into typeVersion v + 1. */
   migrate?: Record<number, ParamMigration>;
+  /** Groups of optional inputs of which at least one must be connected (e.g. eval's dataset or corpus). */
+  requireOneOf?: readonly (readonly string[])[];
+  /** Cross-field rules JSON Schema cannot express; each problem names its param. */
+  check?: (params: z.infer<Params>) => { param: string; message: string }[];
 }
 
 /** Declares a node type; the identity function that keeps the literal types for inference. */

@@ -1,0 +1,22 @@
+// Source node: labelled examples a user uploaded (CSV or JSONL).
+import { z } from 'zod';
+import { defineNode } from './define-node';
+
+export const datasetUpload = defineNode({
+  type: 'dataset-upload',
+  typeVersion: 1,
+  title: 'Uploaded dataset',
+  category: 'Sources',
+  description: 'Your own labelled examples from a CSV or JSONL file: map the text and label columns; the label set is detected.',
+  inputs: {},
+  outputs: { dataset: { type: 'Dataset' } },
+  params: z.object({
+    fileId: z.string().min(1, 'choose an uploaded file').max(200).default('').meta({ description: 'The uploaded file' }),
+    format: z.enum(['csv', 'jsonl']).default('csv').meta({ description: 'File format' }),
+    task: z.enum(['sequence', 'token']).default('sequence').meta({ description: 'One label per text, or one tag per token' }),
+    textColumn: z.string().min(1).max(100).default('text').meta({ description: 'Column with the text (or the tokens, for token tasks)' }),
+    labelColumn: z.string().min(1).max(100).default('label').meta({ description: 'Column with the label (or the tags, for token tasks)' }),
+    delimiter: z.enum([',', ';', 'tab', '|']).default(',').meta({ description: 'CSV field delimiter' }),
+  }),
+  cardParams: ['fileId', 'task'],
+});
