@@ -1,0 +1,43 @@
+// Cache keys: a node's key changes exactly when its result could change.
+// Hash of type, typeVersion, stage code version, resolved params (seed included), upstream keys
+// by input port, and the content hash of data it reads — never ids, labels or positions, so an
+// identical stage in another graph of the same workspace reuses the same artifact.
+import { createHash } from 'node:crypto';
+import { getNodeDefinition, type GraphDocument } from '../../graph-nodes';
+import { canonicalJson } from './canonical-json';
+import { indexGraph } from './graph-index';
+import { resolveNodeParams } from './params';
+import { planRun } from './plan';
+
+export interface CacheKeyOptions {
+  /** Version of each stage's implementation, by node type; bump it when a stage's math changes. */
+  stageVersions?: Record<string, string>;
+  /** Content hash of the data a node reads (uploaded file, bundled dataset), by node id. */
+  dataHashes?: Record<string, string>;
+}
+
+/** The cache key of every node of a validated graph, by node id. */
+export function cacheKeysFor(doc: Pick<GraphDocument, 'nodes' | 'edges'>, opts: CacheKeyOptions = {}): Record<string, string> {
+  const index = indexGraph(doc);
+  const keys: Record<string, string> = {};
+  for (const id of planRun(doc)) {
+    const node = index.nodes.get(id)!;
+    const def = getNodeDefinition(node.type);
+    if (!def) throw new Error(`cacheKeysFor: node "${id}" has unknown type "${node.type}"`);
+    const { params } = resolveNodeParams(def, id, node.params);
+    if (!params) throw new Error(`cacheKeysFor: node "${id}" has invalid params`);
+    const inputs: Record<string, string[]> = {};
+    for (const e of index.incoming.get(id)!) (inputs[e.targetPort] ??= []).push(`${keys[e.source]}:${e.sourcePort}`);
+    for (const list of Object.values(inputs)) list.sort();
+    const material = canonicalJson({
+      type: node.type,
+      typeVersion: node.typeVersion,
+      code: opts.stageVersions?.[node.type] ?? '1',
+      params,
+      inputs,
+      data: opts.dataHashes?.[id] ?? null,
+    });
+    keys[id] = createHash('sha256').update(material).digest('hex');
+  }
+  return keys;
+}
