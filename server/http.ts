@@ -1,0 +1,87 @@
+// The one HTTP server: /api/trpc, /api/health, socket.io, and Next.js for everything else.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { defaultDataDir, openDatabase, type OpenDatabase } from './db/client';
+import { seedDatabase } from './db/seed';
+import { attachRealtime } from './realtime/socket';
+import { appRouter } from './routers/_app';
+import { createContext } from './trpc';
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface ServerOptions {
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  databaseUrl?: string;
+  /** Serve the Next.js UI (off in API tests). */
+  next?: boolean;
+  /** Next dev mode (hot reload) instead of the production build. */
+  dev?: boolean;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  database: OpenDatabase;
+  close(): Promise<void>;
+}
+
+/** Opens and migrates the database, seeds it on first start, and listens. */
+export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
+  const dataDir = opts.dataDir ?? defaultDataDir();
+  const database = await openDatabase({ databaseUrl: opts.databaseUrl, dataDir });
+  await seedDatabase(database.db);
+
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: '/api/trpc/',
+    maxBodySize: 8 * 1024 * 1024,
+    createContext: ({ req }) => createContext(database.db, req),
+  });
+
+  let nextHandler: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | null = null;
+  let nextApp: { close?: () => Promise<void> } | null = null;
+  if (opts.next !== false) {
+    const { default: next } = await import('next');
+    const app = next({ dev: !!opts.dev, dir: projectRoot, quiet: !opts.dev });
+    await app.prepare();
+    nextHandler = app.getRequestHandler();
+    nextApp = app as unknown as { close?: () => Promise<void> };
+  }
+
+  const server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (url.startsWith('/api/trpc/')) return trpc(req, res);
+    if (url === '/api/health') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: true, database: database.kind }));
+      return;
+    }
+    if (nextHandler) return void nextHandler(req, res);
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('not found');
+  });
+  const io = attachRealtime(server);
+
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(opts.port ?? 3000, opts.host ?? '127.0.0.1', () => ok());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = opts.host && opts.host !== '0.0.0.0' ? opts.host : '127.0.0.1';
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    database,
+    async close() {
+      await new Promise<void>((ok) => io.close(() => ok()));
+      await new Promise<void>((ok) => server.close(() => ok()));
+      await nextApp?.close?.();
+      await database.close();
+    },
+  };
+}

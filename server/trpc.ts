@@ -1,0 +1,65 @@
+// tRPC, initialised once: context, error shape, and the procedures every router builds on.
+// Rights are checked here and only here: authedProcedure (signed in), workspaceProcedure
+// (member of the workspace acted in) and graphProcedure (role on the graph's workspace).
+import { initTRPC, TRPCError } from '@trpc/server';
+import type { IncomingMessage } from 'node:http';
+import { and, eq, isNull } from 'drizzle-orm';
+import superjson from 'superjson';
+import { z, ZodError } from 'zod';
+import { getSessionUser, type SessionUser } from './auth/session';
+import { roleAllows, roleIn, workspacesOf, type Access } from './auth/rights';
+import type { Database } from './db/client';
+import { graphs } from './db/schema';
+
+export interface Context {
+  db: Database;
+  user: SessionUser | null;
+}
+
+/** Context without HTTP, for tests and server-side callers. */
+export async function createContextInner(opts: { db: Database; user: SessionUser | null }): Promise<Context> {
+  return { db: opts.db, user: opts.user };
+}
+
+/** Context for an HTTP request. */
+export async function createContext(db: Database, req: IncomingMessage): Promise<Context> {
+  return createContextInner({ db, user: await getSessionUser(req) });
+}
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const zod = error.cause instanceof ZodError ? error.cause : null;
+    return { ...shape, data: { ...shape.data, issues: zod ? zod.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) : undefined } };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure;
+
+/** A signed-in caller. */
+export const authedProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first' });
+  return next({ ctx: { ...ctx, user: ctx.user } });
+});
+
+/** Acts in the caller's workspace (the default one until workspace switching exists). */
+export const workspaceProcedure = authedProcedure.use(async ({ ctx, next }) => {
+  const [membership] = await workspacesOf(ctx.db, ctx.user.id);
+  if (!membership) throw new TRPCError({ code: 'FORBIDDEN', message: 'you are not a member of any workspace' });
+  return next({ ctx: { ...ctx, workspaceId: membership.workspaceId, role: membership.role } });
+});
+
+/** Loads `input.graphId` and checks the caller's role on its workspace; missing and foreign graphs look the same. */
+export function graphProcedure(access: Access) {
+  return authedProcedure.input(z.object({ graphId: z.string().min(1).max(64) })).use(async ({ ctx, input, next }) => {
+    const [graph] = await ctx.db.select().from(graphs).where(and(eq(graphs.id, input.graphId), isNull(graphs.deletedAt)));
+    const role = graph ? await roleIn(ctx.db, ctx.user.id, graph.workspaceId) : null;
+    if (!graph || !role) throw new TRPCError({ code: 'NOT_FOUND', message: `no graph '${input.graphId}'` });
+    if (!roleAllows(role, access)) {
+      throw new TRPCError({ code: 'FORBIDDEN', message: `your role on graph '${input.graphId}' is ${role}; ${access} needs editor or owner` });
+    }
+    return next({ ctx: { ...ctx, graph, role } });
+  });
+}
