@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pipelineGraph } from '../helpers/graph-builder';
+import { dbKinds, openTestDatabase } from '../helpers/db';
+import type { OpenDatabase } from '../../server/db/client';
+import { DEFAULT_WORKSPACE, LOCAL_USER } from '../../server/db/seed';
+import { users, workspaceMembers } from '../../server/db/schema';
+import { appRouter } from '../../server/routers/_app';
+import { createContextInner } from '../../server/trpc';
+
+describe.each(dbKinds)('graphs API on %s', (kind) => {
+  let database: OpenDatabase;
+  const caller = async (user: { id: string; name: string } | null = LOCAL_USER) => appRouter.createCaller(await createContextInner({ db: database.db, user }));
+
+  beforeAll(async () => {
+    database = await openTestDatabase(kind);
+    await database.db.insert(users).values([
+      { id: 'u_viewer', name: 'Vera Viewer', email: 'vera@example.org' },
+      { id: 'u_stranger', name: 'Sam Stranger', email: 'sam@example.org' },
+    ]);
+    await database.db.insert(workspaceMembers).values({ workspaceId: DEFAULT_WORKSPACE.id, userId: 'u_viewer', role: 'viewer' });
+  });
+  afterAll(() => database.close());
+
+  it('creates, lists and opens a graph', async () => {
+    const api = await caller();
+    const { doc } = pipelineGraph();
+    const { id, version } = await api.graphs.create({ name: '  Spam filter ', document: doc });
+    expect(version).toBe(1);
+    const list = await api.graphs.list();
+    expect(list.find((g) => g.id === id)).toMatchObject({ name: 'Spam filter', latestVersion: 1, nodeCount: doc.nodes.length });
+    const got = await api.graphs.get({ graphId: id });
+    expect(got.document).toEqual(doc);
+  });
+
+  it('each save is a new immutable version; old versions stay readable and unchanged', async () => {
+    const api = await caller();
+    const { id } = await api.graphs.create({ name: 'Versioned' });
+    const first = pipelineGraph('a').doc;
+    const second = pipelineGraph('b', { learningRate: 1e-4 }).doc;
+    const saved2 = await api.graphs.save({ graphId: id, document: first, message: 'first pipeline' });
+    const saved3 = await api.graphs.save({ graphId: id, document: second, message: 'higher learning rate' });
+    expect([saved2.version, saved3.version]).toEqual([2, 3]);
+    expect(saved3.issues).toEqual([]);
+    expect((await api.graphs.get({ graphId: id, version: 2 })).document).toEqual(first);
+    expect((await api.graphs.get({ graphId: id, version: 1 })).document.nodes).toEqual([]);
+    expect((await api.graphs.get({ graphId: id })).version).toBe(3);
+    expect((await api.graphs.versions({ graphId: id })).map((v) => [v.version, v.message])).toEqual([
+      [3, 'higher learning rate'],
+      [2, 'first pipeline'],
+      [1, 'Created'],
+    ]);
+  });
+
+  it('saves work in progress and returns its compile issues', async () => {
+    const api = await caller();
+    const { id } = await api.graphs.create({ name: 'WIP' });
+    const { doc } = pipelineGraph();
+    doc.edges = doc.edges.slice(1);
+    const { issues } = await api.graphs.save({ graphId: id, document: doc });
+    expect(issues).toContainEqual(expect.objectContaining({ kind: 'missing-input', port: 'dataset' }));
+  });
+
+  it('refuses a structurally bad save naming the path, and keeps the saved versions', async () => {
+    const api = await caller();
+    const { id } = await api.graphs.create({ name: 'Guarded', document: pipelineGraph().doc });
+    const bad = pipelineGraph().doc as unknown as { nodes: { position: unknown }[] };
+    bad.nodes[2].position = { x: 'left' };
+    await expect(api.graphs.save({ graphId: id, document: bad })).rejects.toThrow(/nodes\.2\.position\.x/);
+    expect((await api.graphs.get({ graphId: id })).latestVersion).toBe(1);
+  });
+
+  it('renames and deletes', async () => {
+    const api = await caller();
+    const { id } = await api.graphs.create({ name: 'Old name' });
+    await api.graphs.rename({ graphId: id, name: 'New name' });
+    expect((await api.graphs.get({ graphId: id })).name).toBe('New name');
+    await expect(api.graphs.rename({ graphId: id, name: '   ' })).rejects.toThrow(/name is empty/);
+    await api.graphs.delete({ graphId: id });
+    await expect(api.graphs.get({ graphId: id })).rejects.toThrow(`no graph '${id}'`);
+    expect((await api.graphs.list()).some((g) => g.id === id)).toBe(false);
+  });
+
+  it('exports and imports a graph round trip', async () => {
+    const api = await caller();
+    const { doc } = pipelineGraph();
+    const { id } = await api.graphs.create({ name: 'Round trip', document: doc });
+    const file = await api.graphs.export({ graphId: id });
+    expect(file.filename).toBe('round-trip.v1.json');
+    const imported = await api.graphs.import({ json: file.json, filename: file.filename });
+    expect((await api.graphs.get({ graphId: imported.id })).document).toEqual(doc);
+  });
+
+  it('imports an old file, migrating its nodes', async () => {
+    const api = await caller();
+    const json = readFileSync(new URL('../fixtures/graphs/lora-v1.json', import.meta.url), 'utf8');
+    const { id, notes } = await api.graphs.import({ json, name: 'Old LoRA graph' });
+    expect(notes).toEqual(['node "adapters" (lora) upgraded from version 1 to 2']);
+    const node = (await api.graphs.get({ graphId: id })).document.nodes.find((n) => n.id === 'adapters')!;
+    expect(node.params.targetModules).toEqual(['query', 'key', 'value']);
+  });
+
+  it.each([
+    ['JSON syntax', '{"schemaVersion": 1, "nodes": [', /not valid JSON/],
+    ['wrong schema version', '{"schemaVersion": 9, "nodes": [], "edges": []}', /schemaVersion 9 is not supported/],
+    ['schema path', JSON.stringify({ schemaVersion: 1, nodes: [{ id: 'a', type: 'lora', typeVersion: 2, params: {}, position: { x: 0 } }], edges: [] }), /nodes\.0\.position\.y/],
+    ['unknown type', JSON.stringify({ schemaVersion: 1, nodes: [{ id: 'a', type: 'quantum', typeVersion: 1, params: {}, position: { x: 0, y: 0 } }], edges: [] }), /node "a" has unknown type "quantum"/],
+  ])('refuses a bad import (%s), names the problem and changes nothing', async (_, json, error) => {
+    const api = await caller();
+    const before = await api.graphs.list();
+    await expect(api.graphs.import({ json, filename: 'bad.json' })).rejects.toThrow(error);
+    expect(await api.graphs.list()).toEqual(before);
+  });
+
+  it('hides graphs from users outside the workspace and stops viewers from writing', async () => {
+    const api = await caller();
+    const { id } = await api.graphs.create({ name: 'Private' });
+    const stranger = await caller({ id: 'u_stranger', name: 'Sam' });
+    await expect(stranger.graphs.get({ graphId: id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(stranger.graphs.list()).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const viewer = await caller({ id: 'u_viewer', name: 'Vera' });
+    expect((await viewer.graphs.get({ graphId: id })).name).toBe('Private');
+    await expect(viewer.graphs.save({ graphId: id, document: pipelineGraph().doc })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(viewer.graphs.delete({ graphId: id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect((await caller(null)).graphs.list()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+  });
+});

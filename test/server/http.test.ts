@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io as connect } from 'socket.io-client';
+import { startServer, type RunningServer } from '../../server/http';
+
+describe('server process', () => {
+  let server: RunningServer;
+  const dataDir = mkdtempSync(join(tmpdir(), 'tunegraph-http-'));
+  beforeAll(async () => {
+    server = await startServer({ port: 0, dataDir, next: false });
+  });
+  afterAll(async () => {
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers health with the database kind', async () => {
+    const res = await fetch(`${server.url}/api/health`);
+    expect(await res.json()).toEqual({ ok: true, database: 'pglite' });
+  });
+
+  it('serves tRPC over HTTP, with the example graphs seeded on first start', async () => {
+    const res = await fetch(`${server.url}/api/trpc/graphs.list`);
+    const body = await res.json();
+    const names = body.result.data.json.map((g: { name: string }) => g.name);
+    expect(names).toEqual(expect.arrayContaining(['Spam filter with domain adaptation', 'Three ways to adapt', 'Part-of-speech tagging (Brown)', 'Transfer vs scratch']));
+  });
+
+  it('returns a named error for a graph that does not exist', async () => {
+    const res = await fetch(`${server.url}/api/trpc/graphs.get?input=${encodeURIComponent(JSON.stringify({ json: { graphId: 'g_missing' } }))}`);
+    expect(res.status).toBe(404);
+    expect((await res.json()).error.json.message).toBe("no graph 'g_missing'");
+  });
+
+  it('lets a socket.io client join a run room', async () => {
+    const socket = connect(server.url, { path: '/socket.io', transports: ['websocket'] });
+    const reply = await new Promise((ok) => socket.emit('join', 'r_abc123', ok));
+    const refused = await new Promise((ok) => socket.emit('join', '../etc', ok));
+    socket.close();
+    expect(reply).toEqual({ ok: true });
+    expect(refused).toMatchObject({ ok: false });
+  });
+});
