@@ -7,7 +7,7 @@ import { emptyGraph, type GraphDocument } from '../../graph-nodes';
 import { validateGraph } from '../../runtime/compile/validate';
 import type { Database } from '../db/client';
 import { graphs, graphVersions } from '../db/schema';
-import { checkGraphDocument, GraphFileError, MAX_GRAPH_BYTES, readGraphDocument } from '../graph-files';
+import { checkGraphDocument, GraphFileError, MAX_GRAPH_BYTES, readGraphDocument } from '../../runtime/compile/read-graph';
 import { newId } from '../ids';
 import { graphProcedure, router, workspaceProcedure } from '../trpc';
 

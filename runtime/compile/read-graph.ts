@@ -1,6 +1,6 @@
-// Reading a graph document from text a user gave us (import, API), with errors that say what and where.
-import { getNodeDefinition, graphDocumentSchema, type GraphDocument } from '../graph-nodes';
-import { migrateGraph } from '../runtime/compile/migrate';
+// Reading a graph document from text a user gave us (import in the browser or the API), with errors that say what and where.
+import { getNodeDefinition, graphDocumentSchema, type GraphDocument } from '../../graph-nodes';
+import { migrateGraph } from './migrate';
 
 /** Largest graph file accepted, in bytes. */
 export const MAX_GRAPH_BYTES = 5 * 1024 * 1024;
@@ -10,7 +10,7 @@ export class GraphFileError extends Error {}
 
 /** Parses, checks the structure, migrates old node versions; throws GraphFileError naming the problem. */
 export function readGraphDocument(text: string, source = 'graph file'): { document: GraphDocument; notes: string[] } {
-  if (Buffer.byteLength(text, 'utf8') > MAX_GRAPH_BYTES) throw new GraphFileError(`${source} is larger than ${MAX_GRAPH_BYTES / 1024 / 1024} MB`);
+  if (new TextEncoder().encode(text).length > MAX_GRAPH_BYTES) throw new GraphFileError(`${source} is larger than ${MAX_GRAPH_BYTES / 1024 / 1024} MB`);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -1,0 +1,167 @@
+'use client';
+// The React Flow canvas bound to the graph document: drop from the palette, connect with live
+// legality checks, drag, select. The document stays the single truth; React Flow only draws it.
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type EdgeChange,
+  type IsValidConnection,
+  type NodeChange,
+} from '@xyflow/react';
+import { useCallback, useMemo, useRef, type DragEvent } from 'react';
+import { getNodeDefinition, type GraphDocument, type GraphNode } from '../../graph-nodes';
+import type { CompileIssue } from '../../runtime/compile/issues';
+import { isConnectionLegal } from '../../runtime/compile/validate';
+import { CATEGORY_COLOR } from './category-style';
+import { nodeTypes, type StageFlowNode } from './node-card';
+import { DRAG_MIME } from './palette';
+import { toFlowEdges } from './to-flow';
+
+export interface CanvasProps {
+  doc: GraphDocument;
+  selectedNodes: Set<string>;
+  selectedEdges: Set<string>;
+  issuesByNode: Map<string, CompileIssue[]>;
+  onSelect: (nodes: Set<string>, edges: Set<string>) => void;
+  onDropNode: (type: string, position: { x: number; y: number }) => void;
+  onConnect: (c: { source: string; sourcePort: string; target: string; targetPort: string }) => void;
+  onRefused: (reason: string) => void;
+  onDragStart: () => void;
+  onDragMove: (positions: Map<string, { x: number; y: number }>) => void;
+  onDragEnd: () => void;
+}
+
+export function Canvas(props: CanvasProps) {
+  const { doc, selectedNodes, selectedEdges, issuesByNode } = props;
+  const flow = useReactFlow();
+  const measured = useRef(new Map<string, { width: number; height: number }>());
+  // Reuse flow-node objects while their inputs are unchanged, so React Flow keeps its measurements.
+  const cache = useRef(new Map<string, { src: GraphNode; selected: boolean; issues: CompileIssue[] | undefined; flow: StageFlowNode }>());
+
+  const nodes = useMemo(() => {
+    const next = new Map<string, { src: GraphNode; selected: boolean; issues: CompileIssue[] | undefined; flow: StageFlowNode }>();
+    const out = doc.nodes.map((node) => {
+      const selected = selectedNodes.has(node.id);
+      const issues = issuesByNode.get(node.id);
+      const hit = cache.current.get(node.id);
+      if (hit && hit.src === node && hit.selected === selected && hit.issues === issues) {
+        next.set(node.id, hit);
+        return hit.flow;
+      }
+      const flowNode: StageFlowNode = {
+        id: node.id,
+        type: 'stage',
+        position: node.position,
+        selected,
+        measured: measured.current.get(node.id),
+        data: { node, def: getNodeDefinition(node.type), issues: issues ?? [] },
+      };
+      next.set(node.id, { src: node, selected, issues, flow: flowNode });
+      return flowNode;
+    });
+    cache.current = next;
+    return out;
+  }, [doc.nodes, selectedNodes, issuesByNode]);
+  const edges = useMemo(() => toFlowEdges(doc, selectedEdges), [doc, selectedEdges]);
+
+  // Callbacks read the latest props through a ref, so React Flow sees stable handlers.
+  const propsRef = useRef(props);
+  propsRef.current = props;
+  const docRef = useRef(doc);
+  docRef.current = doc;
+  const selectionRef = useRef({ nodes: selectedNodes, edges: selectedEdges });
+  selectionRef.current = { nodes: selectedNodes, edges: selectedEdges };
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<StageFlowNode>[]) => {
+      const moved = new Map<string, { x: number; y: number }>();
+      let selection: Set<string> | null = null;
+      for (const c of changes) {
+        if (c.type === 'dimensions' && c.dimensions) {
+          measured.current.set(c.id, c.dimensions);
+          cache.current.delete(c.id);
+        } else if (c.type === 'position' && c.position) moved.set(c.id, c.position);
+        else if (c.type === 'select') {
+          selection ??= new Set(selectionRef.current.nodes);
+          if (c.selected) selection.add(c.id);
+          else selection.delete(c.id);
+        }
+      }
+      if (moved.size > 0) propsRef.current.onDragMove(moved);
+      if (selection) propsRef.current.onSelect(selection, selectionRef.current.edges);
+    },
+    [],
+  );
+
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange<Edge>[]) => {
+      let selection: Set<string> | null = null;
+      for (const c of changes) {
+        if (c.type === 'select') {
+          selection ??= new Set(selectionRef.current.edges);
+          if (c.selected) selection.add(c.id);
+          else selection.delete(c.id);
+        }
+      }
+      if (selection) propsRef.current.onSelect(selectionRef.current.nodes, selection);
+    },
+    [],
+  );
+
+  const isValidConnection: IsValidConnection = useCallback(
+    (c) => {
+      const verdict = isConnectionLegal(docRef.current, { source: c.source, sourcePort: c.sourceHandle ?? '', target: c.target, targetPort: c.targetHandle ?? '' });
+      if (!verdict.ok) queueMicrotask(() => propsRef.current.onRefused(verdict.reason));
+      return verdict.ok;
+    },
+    [],
+  );
+
+  const onConnect = useCallback(
+    (c: Connection) => propsRef.current.onConnect({ source: c.source, sourcePort: c.sourceHandle ?? '', target: c.target, targetPort: c.targetHandle ?? '' }),
+    [],
+  );
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const type = e.dataTransfer.getData(DRAG_MIME);
+      if (!type) return;
+      e.preventDefault();
+      const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      propsRef.current.onDropNode(type, { x: Math.round(p.x - 110), y: Math.round(p.y - 30) });
+    },
+    [flow],
+  );
+
+  return (
+    <div className="relative h-full w-full" data-testid="canvas" onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move'; }} onDrop={onDrop}>
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        isValidConnection={isValidConnection}
+        onNodeDragStart={() => propsRef.current.onDragStart()}
+        onNodeDragStop={() => propsRef.current.onDragEnd()}
+        deleteKeyCode={null}
+        multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+        selectionKeyCode="Shift"
+        fitView
+        fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
+        minZoom={0.1}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background gap={20} size={1} color="#e5e5e5" />
+        <MiniMap pannable zoomable nodeColor={(n) => { const d = getNodeDefinition((n as StageFlowNode).data.node.type); return d ? CATEGORY_COLOR[d.category] : '#999'; }} />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+    </div>
+  );
+}

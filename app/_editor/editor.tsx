@@ -1,0 +1,329 @@
+'use client';
+// The graph editor: palette, canvas, inspector, issues, toolbar (save, versions, import/export,
+// undo/redo, layout) and keyboard shortcuts. It owns the document and its history.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import Link from 'next/link';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { GraphDocument } from '../../graph-nodes';
+import type { CompileIssue } from '../../runtime/compile/issues';
+import { readGraphDocument } from '../../runtime/compile/read-graph';
+import { validateGraph } from '../../runtime/compile/validate';
+import { downloadText } from '../_lib/format';
+import { useTRPC } from '../_lib/trpc';
+import { Canvas } from './canvas';
+import { addEdge, addNode, copySelection, moveNodes, paste, removeItems, setLabel, setParam, type Clip } from './graph-ops';
+import { commit, commitFrom, initHistory, redo, replace, undo, type History } from './history';
+import { Inspector } from './inspector';
+import { IssuesPanel } from './issues-panel';
+import { autoLayout } from './layout';
+import { Palette } from './palette';
+import { ShortcutHelp } from './shortcut-help';
+
+interface LoadedGraph {
+  id: string;
+  name: string;
+  version: number;
+  latestVersion: number;
+  document: GraphDocument;
+}
+
+/** Loads a graph (latest or a chosen version) and mounts a fresh editor for it. */
+export function GraphEditor({ graphId }: { graphId: string }) {
+  const trpc = useTRPC();
+  const [pick, setPick] = useState<{ version?: number; token: number }>({ token: 0 });
+  const graph = useQuery({ ...trpc.graphs.get.queryOptions({ graphId, version: pick.version }), staleTime: Infinity });
+  if (graph.error) {
+    return (
+      <div className="p-8 text-sm">
+        <p className="text-red-700" role="alert">{graph.error.message}</p>
+        <Link href="/graphs" className="mt-2 inline-block text-accent">Back to graphs</Link>
+      </div>
+    );
+  }
+  if (!graph.data) return <div className="p-8 text-sm text-neutral-500">Loading graph…</div>;
+  return (
+    <ReactFlowProvider>
+      <EditorLoaded key={pick.token} initial={graph.data} onOpenVersion={(version) => setPick((p) => ({ version, token: p.token + 1 }))} />
+    </ReactFlowProvider>
+  );
+}
+
+function isTyping(target: EventTarget | null) {
+  const el = target as HTMLElement | null;
+  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
+}
+
+function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpenVersion: (version: number) => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const flow = useReactFlow();
+  const [history, setHistory] = useState<History>(() => initHistory(initial.document));
+  const doc = history.present;
+  const [savedJson, setSavedJson] = useState(() => JSON.stringify(initial.document));
+  const [viewing, setViewing] = useState(initial.version < initial.latestVersion ? initial.version : null);
+  const [name, setName] = useState(initial.name);
+  const [selectedNodes, setSelectedNodes] = useState<Set<string>>(new Set());
+  const [selectedEdges, setSelectedEdges] = useState<Set<string>>(new Set());
+  const [message, setMessage] = useState('');
+  const [toast, setToast] = useState<{ kind: 'refused' | 'error' | 'ok'; text: string } | null>(null);
+  const [showHelp, setShowHelp] = useState(false);
+  const clipboard = useRef<Clip | null>(null);
+  const dragBase = useRef<GraphDocument | null>(null);
+  const importInput = useRef<HTMLInputElement>(null);
+
+  // Live validation, debounced so typing stays smooth.
+  const [issues, setIssues] = useState<CompileIssue[]>(() => validateGraph(initial.document));
+  useEffect(() => {
+    const t = setTimeout(() => setIssues(validateGraph(doc)), 150);
+    return () => clearTimeout(t);
+  }, [doc]);
+  const issuesByNode = useMemo(() => {
+    const m = new Map<string, CompileIssue[]>();
+    for (const i of issues) if (i.nodeId) m.set(i.nodeId, [...(m.get(i.nodeId) ?? []), i]);
+    return m;
+  }, [issues]);
+
+  useEffect(() => {
+    if (!toast) return;
+    const t = setTimeout(() => setToast(null), toast.kind === 'error' ? 8000 : 4000);
+    return () => clearTimeout(t);
+  }, [toast]);
+
+  const dirty = JSON.stringify(doc) !== savedJson;
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
+
+  const versions = useQuery(trpc.graphs.versions.queryOptions({ graphId: initial.id }));
+  const save = useMutation(
+    trpc.graphs.save.mutationOptions({
+      onSuccess: ({ version }, vars) => {
+        setSavedJson(JSON.stringify(vars.document));
+        setViewing(null);
+        setMessage('');
+        setToast({ kind: 'ok', text: `Saved version ${version}` });
+        void queryClient.invalidateQueries({ queryKey: trpc.graphs.versions.queryKey({ graphId: initial.id }) });
+        void queryClient.invalidateQueries({ queryKey: trpc.graphs.list.queryKey() });
+      },
+      onError: (e) => setToast({ kind: 'error', text: e.message }),
+    }),
+  );
+  const rename = useMutation(trpc.graphs.rename.mutationOptions({ onError: (e) => setToast({ kind: 'error', text: e.message }) }));
+
+  const apply = useCallback((next: (d: GraphDocument) => GraphDocument, key?: string) => setHistory((h) => commit(h, next(h.present), key)), []);
+  const doSave = useCallback(() => save.mutate({ graphId: initial.id, document: doc, message }), [save, initial.id, doc, message]);
+
+  const addAtCentre = useCallback(
+    (type: string) => {
+      const rect = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
+      const centre = flow.screenToFlowPosition({ x: (rect?.left ?? 0) + (rect?.width ?? 800) / 2, y: (rect?.top ?? 0) + (rect?.height ?? 600) / 2 });
+      const jitter = (doc.nodes.length % 5) * 24;
+      setHistory((h) => {
+        const { doc: next, id } = addNode(h.present, type, { x: Math.round(centre.x - 110 + jitter), y: Math.round(centre.y - 50 + jitter) });
+        setSelectedNodes(new Set([id]));
+        return commit(h, next);
+      });
+    },
+    [flow, doc.nodes.length],
+  );
+
+  const deleteSelection = useCallback(() => {
+    if (selectedNodes.size === 0 && selectedEdges.size === 0) return;
+    apply((d) => removeItems(d, selectedNodes, selectedEdges));
+    setSelectedNodes(new Set());
+    setSelectedEdges(new Set());
+  }, [apply, selectedNodes, selectedEdges]);
+
+  const layout = useCallback(() => {
+    apply((d) => moveNodes(d, autoLayout(d)));
+    setTimeout(() => void flow.fitView({ padding: 0.2, maxZoom: 1, duration: 200 }), 50);
+  }, [apply, flow]);
+
+  useEffect(() => {
+    function onKey(e: KeyboardEvent) {
+      const mod = e.metaKey || e.ctrlKey;
+      if (mod && e.key.toLowerCase() === 's') {
+        e.preventDefault();
+        doSave();
+        return;
+      }
+      if (isTyping(e.target)) return;
+      const key = e.key.toLowerCase();
+      if (mod && key === 'z' && !e.shiftKey) {
+        e.preventDefault();
+        setHistory(undo);
+      } else if ((mod && key === 'z' && e.shiftKey) || (mod && key === 'y')) {
+        e.preventDefault();
+        setHistory(redo);
+      } else if (mod && key === 'c') {
+        clipboard.current = copySelection(doc, selectedNodes);
+      } else if (mod && key === 'v' && clipboard.current && clipboard.current.nodes.length > 0) {
+        e.preventDefault();
+        const clip = clipboard.current;
+        setHistory((h) => {
+          const { doc: next, ids } = paste(h.present, clip);
+          setSelectedNodes(new Set(ids));
+          setSelectedEdges(new Set());
+          return commit(h, next);
+        });
+        // Paste again further along, not on top of the first paste.
+        clipboard.current = { ...clip, nodes: clip.nodes.map((n) => ({ ...n, position: { x: n.position.x + 40, y: n.position.y + 40 } })) };
+      } else if (mod && key === 'a') {
+        e.preventDefault();
+        setSelectedNodes(new Set(doc.nodes.map((n) => n.id)));
+      } else if (key === 'delete' || key === 'backspace') {
+        e.preventDefault();
+        deleteSelection();
+      } else if (key === 'l' && e.shiftKey) {
+        layout();
+      } else if (key === 'f' && !mod) {
+        void flow.fitView({ padding: 0.2, maxZoom: 1, duration: 200 });
+      } else if (key === '?') {
+        setShowHelp((s) => !s);
+      } else if (key === 'escape') {
+        setSelectedNodes(new Set());
+        setSelectedEdges(new Set());
+        setShowHelp(false);
+      }
+    }
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [doc, selectedNodes, deleteSelection, doSave, layout, flow]);
+
+  async function importIntoGraph(file: File | undefined) {
+    if (!file) return;
+    try {
+      const { document, notes } = readGraphDocument(await file.text(), file.name);
+      setHistory((h) => commit(h, document));
+      setSelectedNodes(new Set());
+      setToast({ kind: 'ok', text: `Imported ${file.name}${notes.length ? ` (${notes.join('; ')})` : ''}. Save to keep it.` });
+      setTimeout(() => void flow.fitView({ padding: 0.2, maxZoom: 1 }), 50);
+    } catch (err) {
+      setToast({ kind: 'error', text: (err as Error).message });
+    }
+    if (importInput.current) importInput.current.value = '';
+  }
+
+  const selectedNode = selectedNodes.size === 1 ? doc.nodes.find((n) => selectedNodes.has(n.id)) : undefined;
+
+  return (
+    <div className="flex min-h-0 flex-1 flex-col">
+      <div className="flex h-12 shrink-0 items-center gap-2 border-b border-neutral-200 bg-white px-3 text-sm">
+        <Link href="/graphs" className="text-neutral-500 hover:text-neutral-900">Graphs</Link>
+        <span className="text-neutral-300">/</span>
+        <input
+          data-testid="graph-name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          onBlur={() => name.trim() && name.trim() !== initial.name && rename.mutate({ graphId: initial.id, name })}
+          onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
+          className="h-8 w-56 rounded-md border border-transparent px-2 font-medium hover:border-neutral-200 focus:border-accent focus:outline-none"
+        />
+        {dirty ? (
+          <span data-testid="unsaved" className="text-xs text-amber-600">● Unsaved changes</span>
+        ) : (
+          <span data-testid="saved-state" className="text-xs text-neutral-400">Saved</span>
+        )}
+        <div className="ml-auto flex items-center gap-1.5">
+          <button title="Undo (Ctrl+Z)" data-testid="undo" disabled={history.past.length === 0} onClick={() => setHistory(undo)} className="h-8 rounded-md px-2 text-neutral-600 hover:bg-neutral-100 disabled:opacity-30">↶</button>
+          <button title="Redo (Ctrl+Shift+Z)" data-testid="redo" disabled={history.future.length === 0} onClick={() => setHistory(redo)} className="h-8 rounded-md px-2 text-neutral-600 hover:bg-neutral-100 disabled:opacity-30">↷</button>
+          <button title="Auto-layout (Shift+L)" data-testid="auto-layout" onClick={layout} className="h-8 rounded-md px-2 text-neutral-600 hover:bg-neutral-100">Layout</button>
+          <button title="Fit view (F)" onClick={() => void flow.fitView({ padding: 0.2, maxZoom: 1, duration: 200 })} className="h-8 rounded-md px-2 text-neutral-600 hover:bg-neutral-100">Fit</button>
+          <span className="mx-1 h-5 w-px bg-neutral-200" />
+          <select
+            data-testid="version-picker"
+            value={viewing ?? ''}
+            onChange={(e) => {
+              if (dirty && !window.confirm('Discard unsaved changes and open another version?')) return;
+              onOpenVersion(e.target.value ? Number(e.target.value) : (versions.data?.[0]?.version ?? initial.latestVersion));
+            }}
+            className="h-8 rounded-md border border-neutral-300 bg-white px-2 text-xs"
+          >
+            <option value="">Latest version</option>
+            {versions.data?.map((v) => (
+              <option key={v.version} value={v.version}>v{v.version}{v.message ? ` — ${v.message.slice(0, 40)}` : ''}</option>
+            ))}
+          </select>
+          <button onClick={() => downloadText(`${name.toLowerCase().replace(/[^a-z0-9]+/g, '-') || 'graph'}.json`, JSON.stringify(doc, null, 2) + '\n')} data-testid="export-json" className="h-8 rounded-md px-2 text-neutral-600 hover:bg-neutral-100">Export</button>
+          <label className="flex h-8 cursor-pointer items-center rounded-md px-2 text-neutral-600 hover:bg-neutral-100">
+            Import
+            <input ref={importInput} data-testid="import-into-graph" type="file" accept=".json,application/json" className="hidden" onChange={(e) => void importIntoGraph(e.target.files?.[0])} />
+          </label>
+          <span className="mx-1 h-5 w-px bg-neutral-200" />
+          <input data-testid="save-message" value={message} onChange={(e) => setMessage(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && doSave()} placeholder="Version message (optional)" className="h-8 w-52 rounded-md border border-neutral-300 px-2 text-xs outline-none focus:border-accent" />
+          <button data-testid="save" onClick={doSave} disabled={save.isPending} className="h-8 rounded-md bg-accent px-3 font-medium text-white hover:opacity-90 disabled:opacity-50">
+            {save.isPending ? 'Saving…' : 'Save'}
+          </button>
+          <button onClick={() => setShowHelp((s) => !s)} title="Keyboard shortcuts (?)" className="h-8 w-8 rounded-md text-neutral-500 hover:bg-neutral-100">?</button>
+        </div>
+      </div>
+      {viewing !== null && (
+        <div data-testid="viewing-banner" className="border-b border-amber-200 bg-amber-50 px-4 py-1.5 text-xs text-amber-800">
+          Viewing version {viewing} of {versions.data?.[0]?.version ?? initial.latestVersion}. Saving makes this the newest version; history is kept.
+        </div>
+      )}
+      <div className="flex min-h-0 flex-1">
+        <Palette onAdd={addAtCentre} />
+        <div className="relative min-w-0 flex-1">
+          <Canvas
+            doc={doc}
+            selectedNodes={selectedNodes}
+            selectedEdges={selectedEdges}
+            issuesByNode={issuesByNode}
+            onSelect={(n, e) => {
+              setSelectedNodes(n);
+              setSelectedEdges(e);
+            }}
+            onDropNode={(type, position) =>
+              setHistory((h) => {
+                const { doc: next, id } = addNode(h.present, type, position);
+                setSelectedNodes(new Set([id]));
+                return commit(h, next);
+              })
+            }
+            onConnect={(c) => apply((d) => addEdge(d, c))}
+            onRefused={(reason) => setToast({ kind: 'refused', text: `Connection refused: ${reason}` })}
+            onDragStart={() => {
+              dragBase.current = doc;
+            }}
+            onDragMove={(positions) => setHistory((h) => replace(h, moveNodes(h.present, positions)))}
+            onDragEnd={() => {
+              const base = dragBase.current;
+              dragBase.current = null;
+              if (base) setHistory((h) => commitFrom(h, base));
+            }}
+          />
+          {toast && (
+            <div
+              data-testid={toast.kind === 'refused' ? 'connection-refused' : toast.kind === 'error' ? 'editor-error' : 'editor-notice'}
+              role={toast.kind === 'ok' ? 'status' : 'alert'}
+              className={`absolute left-1/2 top-3 z-10 max-w-xl -translate-x-1/2 rounded-md px-4 py-2 text-sm shadow-lg ${toast.kind === 'ok' ? 'bg-neutral-900 text-white' : 'bg-red-600 text-white'}`}
+            >
+              {toast.text}
+            </div>
+          )}
+          <IssuesPanel
+            issues={issues}
+            onPick={(nodeId) => {
+              setSelectedNodes(new Set([nodeId]));
+              const n = doc.nodes.find((x) => x.id === nodeId);
+              if (n) void flow.setCenter(n.position.x + 110, n.position.y + 60, { zoom: 1, duration: 200 });
+            }}
+          />
+          {showHelp && <ShortcutHelp onClose={() => setShowHelp(false)} />}
+        </div>
+        <Inspector
+          node={selectedNode}
+          issues={issues}
+          selectedCount={selectedNodes.size}
+          onParam={(param, value) => selectedNode && apply((d) => setParam(d, selectedNode.id, param, value), `param:${selectedNode.id}:${param}`)}
+          onLabel={(label) => selectedNode && apply((d) => setLabel(d, selectedNode.id, label), `label:${selectedNode.id}`)}
+        />
+      </div>
+    </div>
+  );
+}

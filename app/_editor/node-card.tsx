@@ -1,0 +1,100 @@
+'use client';
+// The card drawn for every node on the canvas, from its type's declaration: title, typed handles,
+// key params and validation problems.
+import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import { memo } from 'react';
+import { PORT_TYPE_COLOR, type GraphNode, type NodeDefinition } from '../../graph-nodes';
+import type { CompileIssue } from '../../runtime/compile/issues';
+import { CATEGORY_COLOR } from './category-style';
+
+export type StageNodeData = { node: GraphNode; def: NodeDefinition | undefined; issues: CompileIssue[] };
+export type StageFlowNode = Node<StageNodeData, 'stage'>;
+
+function formatValue(v: unknown): string {
+  if (Array.isArray(v)) return v.join(', ') || '—';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toPrecision(3).replace(/\.?0+$/, '').replace(/\.?0+e/, 'e');
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (v === '' || v === undefined || v === null) return '—';
+  return String(v);
+}
+
+function StageCard({ data, selected }: NodeProps<StageFlowNode>) {
+  const { node, def, issues } = data;
+  if (!def) {
+    return (
+      <div className="stage-card w-56 rounded-lg border-2 border-red-400 bg-white p-3 text-sm">
+        Unknown node type <code>{node.type}</code>
+      </div>
+    );
+  }
+  const inputs = Object.entries(def.inputs);
+  const outputs = Object.entries(def.outputs);
+  const rows = Math.max(inputs.length, outputs.length);
+  const color = CATEGORY_COLOR[def.category];
+  return (
+    <div
+      className={`stage-card w-56 rounded-lg border bg-white text-xs shadow-sm ${issues.length ? 'border-red-400 ring-2 ring-red-200' : 'border-neutral-200'} ${selected ? 'shadow-md' : ''}`}
+      data-testid={`node-card-${node.id}`}
+      data-has-errors={issues.length > 0}
+      title={issues.map((i) => i.message).join('\n')}
+    >
+      <div className="flex items-center gap-2 rounded-t-lg border-b border-neutral-100 px-3 py-2" style={{ background: `${color}10` }}>
+        <span className="h-2.5 w-2.5 shrink-0 rounded-full" style={{ background: color }} />
+        <div className="min-w-0 flex-1">
+          <div className="truncate text-[13px] font-semibold text-neutral-900">{node.label || def.title}</div>
+          {node.label && <div className="truncate text-[10px] text-neutral-500">{def.title}</div>}
+        </div>
+        {issues.length > 0 && (
+          <span data-testid="node-issue-badge" className="rounded-full bg-red-500 px-1.5 text-[10px] font-semibold text-white">{issues.length}</span>
+        )}
+      </div>
+      <div className="relative py-1.5">
+        {Array.from({ length: rows }, (_, i) => {
+          const input = inputs[i];
+          const output = outputs[i];
+          return (
+            <div key={i} className="relative flex h-6 items-center justify-between px-3 text-[11px] text-neutral-600">
+              <span>
+                {input && (
+                  <>
+                    <Handle
+                      type="target"
+                      position={Position.Left}
+                      id={input[0]}
+                      style={{ background: PORT_TYPE_COLOR[input[1].type], top: '50%' }}
+                      title={`${input[0]}: ${input[1].type}${input[1].optional ? ' (optional)' : ''}`}
+                    />
+                    {input[1].label ?? input[0]}
+                    {input[1].optional && <span className="text-neutral-400"> ?</span>}
+                  </>
+                )}
+              </span>
+              <span>
+                {output && (
+                  <>
+                    {output[1].label ?? output[0]}
+                    <Handle type="source" position={Position.Right} id={output[0]} style={{ background: PORT_TYPE_COLOR[output[1].type], top: '50%' }} title={`${output[0]}: ${output[1].type}`} />
+                  </>
+                )}
+              </span>
+            </div>
+          );
+        })}
+      </div>
+      {(def.cardParams?.length ?? 0) > 0 && (
+        <dl className="space-y-0.5 border-t border-neutral-100 px-3 py-2">
+          {def.cardParams!.map((key) => (
+            <div key={key} className="flex justify-between gap-2">
+              <dt className="text-neutral-500">{key}</dt>
+              <dd className="truncate font-mono text-neutral-800" data-testid={`card-param-${key}`}>
+                {formatValue(node.params[key] ?? (def.params.shape[key] as { _zod?: { def?: { defaultValue?: unknown } } })?._zod?.def?.defaultValue)}
+              </dd>
+            </div>
+          ))}
+        </dl>
+      )}
+    </div>
+  );
+}
+
+export const nodeTypes = { stage: memo(StageCard) };

@@ -1,0 +1,13 @@
+'use client';
+// The browser's tRPC client: typed by the server's AppRouter, talking to /api/trpc.
+import { createTRPCClient, httpBatchLink } from '@trpc/client';
+import { createTRPCContext } from '@trpc/tanstack-react-query';
+import superjson from 'superjson';
+import type { AppRouter } from '../../server/routers/_app';
+
+export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
+
+/** A client for the current origin. */
+export function makeTrpcClient() {
+  return createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: '/api/trpc', transformer: superjson })] });
+}
