@@ -13,7 +13,7 @@ import {
   type IsValidConnection,
   type NodeChange,
 } from '@xyflow/react';
-import { useCallback, useMemo, useRef, type DragEvent } from 'react';
+import { useCallback, useMemo, useRef, useState, type DragEvent } from 'react';
 import { getNodeDefinition, type GraphDocument, type GraphNode } from '../../graph-nodes';
 import type { CompileIssue } from '../../runtime/compile/issues';
 import { isConnectionLegal } from '../../runtime/compile/validate';
@@ -39,6 +39,8 @@ export interface CanvasProps {
 export function Canvas(props: CanvasProps) {
   const { doc, selectedNodes, selectedEdges, issuesByNode } = props;
   const flow = useReactFlow();
+  // Fit only a graph that starts with nodes; fitting an empty canvas would re-fit (and move the view) on the first drop.
+  const [fitOnMount] = useState(() => doc.nodes.length > 0);
   const measured = useRef(new Map<string, { width: number; height: number }>());
   // Reuse flow-node objects while their inputs are unchanged, so React Flow keeps its measurements.
   const cache = useRef(new Map<string, { src: GraphNode; selected: boolean; issues: CompileIssue[] | undefined; flow: StageFlowNode }>());
@@ -153,7 +155,7 @@ export function Canvas(props: CanvasProps) {
         deleteKeyCode={null}
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
         selectionKeyCode="Shift"
-        fitView
+        fitView={fitOnMount}
         fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
         minZoom={0.1}
         proOptions={{ hideAttribution: true }}

@@ -138,10 +138,15 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
     setSelectedEdges(new Set());
   }, [apply, selectedNodes, selectedEdges]);
 
+  // Fit once React Flow has taken in the new positions (it updates its store in an effect).
+  const fitSoon = useCallback(() => {
+    setTimeout(() => requestAnimationFrame(() => void flow.fitView({ padding: 0.15, maxZoom: 1, duration: 200 })), 120);
+  }, [flow]);
+
   const layout = useCallback(() => {
     apply((d) => moveNodes(d, autoLayout(d)));
-    setTimeout(() => void flow.fitView({ padding: 0.2, maxZoom: 1, duration: 200 }), 50);
-  }, [apply, flow]);
+    fitSoon();
+  }, [apply, fitSoon]);
 
   useEffect(() => {
     function onKey(e: KeyboardEvent) {
@@ -201,7 +206,7 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
       setHistory((h) => commit(h, document));
       setSelectedNodes(new Set());
       setToast({ kind: 'ok', text: `Imported ${file.name}${notes.length ? ` (${notes.join('; ')})` : ''}. Save to keep it.` });
-      setTimeout(() => void flow.fitView({ padding: 0.2, maxZoom: 1 }), 50);
+      fitSoon();
     } catch (err) {
       setToast({ kind: 'error', text: (err as Error).message });
     }

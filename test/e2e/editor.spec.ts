@@ -1,0 +1,177 @@
+// Browser tests of the editor: build a pipeline by drag and drop, see checks live, save, reload, import.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { eventually, expect, test } from './harness';
+
+interface SpecContext {
+  page: Page;
+  baseUrl: string;
+  root: string;
+  screenshotDir: string;
+}
+
+export function registerEditorSpec({ page, baseUrl, root, screenshotDir }: SpecContext) {
+  const shot = (name: string) => page.screenshot({ path: join(screenshotDir, `${name}.png`) });
+  const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
+  const handle = (id: string, port: string, kind: 'source' | 'target') => page.locator(`.react-flow__node[data-id="${id}"] .react-flow__handle.${kind}[data-handleid="${port}"]`);
+  let graphUrl = '';
+
+  async function dropFromPalette(type: string, x: number, y: number) {
+    await page.dragAndDrop(`[data-testid="palette-${type}"]`, '[data-testid="canvas"]', { targetPosition: { x, y } });
+  }
+
+  async function connect(from: string, fromPort: string, to: string, toPort: string) {
+    const a = await handle(from, fromPort, 'source').boundingBox();
+    const b = await handle(to, toPort, 'target').boundingBox();
+    if (!a || !b) throw new Error(`handle not visible: ${from}.${fromPort} or ${to}.${toPort}`);
+    await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+    await page.mouse.down();
+    await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+    await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+    await page.mouse.up();
+  }
+
+  const edgeCount = () => page.locator('.react-flow__edge').count();
+  const issuesCount = async () => Number(await page.locator('[data-testid="issues-count"]').textContent());
+
+  test('the graph list shows the example graphs', async () => {
+    await page.goto(`${baseUrl}/graphs`);
+    await eventually(async () => (await page.locator('[data-testid="graph-row"]').count()) >= 4, 'example graphs listed');
+    expect(await page.getByText('Spam filter with domain adaptation').isVisible(), 'spam example visible');
+    await shot('01-graph-list');
+  });
+
+  test('creating a graph opens an empty editor', async () => {
+    await page.fill('[data-testid="new-graph-name"]', 'E2E pipeline');
+    await page.click('[data-testid="create-graph"]');
+    await page.waitForURL(/\/graphs\/g_/);
+    graphUrl = page.url();
+    await page.waitForSelector('[data-testid="canvas"] .react-flow__pane');
+    expect((await page.inputValue('[data-testid="graph-name"]')) === 'E2E pipeline', 'graph name shown');
+  });
+
+  test('dragging stages from the palette puts them on the canvas', async () => {
+    await dropFromPalette('pretrained-load', 130, 120);
+    await dropFromPalette('lora', 380, 120);
+    await dropFromPalette('head', 630, 120);
+    await dropFromPalette('dataset-bundled', 380, 420);
+    await dropFromPalette('fine-tune', 630, 420);
+    await eventually(async () => (await page.locator('.react-flow__node').count()) === 5, 'five nodes on the canvas');
+    for (const id of ['pretrained-load-1', 'lora-1', 'head-1', 'dataset-bundled-1', 'fine-tune-1']) expect(await node(id).isVisible(), `${id} visible`);
+    await eventually(async () => (await issuesCount()) > 0, 'unconnected inputs are reported');
+    await shot('02-dropped');
+  });
+
+  test('connecting typed handles adds edges', async () => {
+    await connect('pretrained-load-1', 'model', 'lora-1', 'model');
+    await connect('lora-1', 'model', 'head-1', 'model');
+    await connect('head-1', 'model', 'fine-tune-1', 'model');
+    await eventually(async () => (await edgeCount()) === 3, 'three edges drawn');
+  });
+
+  test('an illegal connection is refused while dragging, with the reason', async () => {
+    await connect('dataset-bundled-1', 'dataset', 'lora-1', 'model');
+    const refused = page.locator('[data-testid="connection-refused"]');
+    await refused.waitFor();
+    const text = (await refused.textContent()) ?? '';
+    expect(text.includes('Dataset cannot connect to Model'), `refusal names both types, got "${text}"`);
+    await shot('03-refused');
+    expect((await edgeCount()) === 3, 'no edge added');
+    await connect('dataset-bundled-1', 'dataset', 'fine-tune-1', 'dataset');
+    await eventually(async () => (await edgeCount()) === 4, 'legal dataset edge added');
+    await eventually(async () => (await issuesCount()) === 0, 'graph becomes valid');
+  });
+
+  test('editing a param shows a validation error that clears when fixed', async () => {
+    await node('lora-1').click();
+    await page.waitForSelector('[data-testid="inspector"]');
+    await page.fill('[data-testid="param-rank"]', '0');
+    const error = page.locator('[data-testid="param-error-rank"]');
+    await error.waitFor();
+    expect(((await error.textContent()) ?? '').includes('rank'), 'error names the param');
+    expect((await node('lora-1').getAttribute('class'))?.includes('react-flow__node') && (await page.locator('[data-testid="node-card-lora-1"][data-has-errors="true"]').count()) === 1, 'node marked');
+    await shot('04-param-error');
+    await page.fill('[data-testid="param-rank"]', '4');
+    await error.waitFor({ state: 'detached' });
+    await eventually(async () => (await page.locator('[data-testid="node-card-lora-1"] [data-testid="card-param-rank"]').textContent()) === '4', 'card shows rank 4');
+    await eventually(async () => (await issuesCount()) === 0, 'no issues left');
+  });
+
+  test('undo and redo step over one gesture at a time', async () => {
+    await page.click('.react-flow__pane', { position: { x: 30, y: 600 } });
+    const before = await page.locator('.react-flow__node').count();
+    await node('head-1').click();
+    await page.keyboard.press('Delete');
+    await eventually(async () => (await page.locator('.react-flow__node').count()) === before - 1, 'node deleted');
+    await page.keyboard.press('Control+z');
+    await eventually(async () => (await page.locator('.react-flow__node').count()) === before && (await edgeCount()) === 4, 'delete undone with its edges');
+    await page.keyboard.press('Control+Shift+z');
+    await eventually(async () => (await page.locator('.react-flow__node').count()) === before - 1, 'delete redone');
+    await page.keyboard.press('Control+z');
+    await eventually(async () => (await edgeCount()) === 4, 'back to four edges');
+  });
+
+  test('copy and paste duplicates the selection with new ids', async () => {
+    await node('lora-1').click();
+    await page.keyboard.press('Control+c');
+    await page.keyboard.press('Control+v');
+    await eventually(async () => (await node('lora-2').count()) === 1, 'pasted node lora-2');
+    await page.keyboard.press('Control+z');
+    await eventually(async () => (await node('lora-2').count()) === 0, 'paste undone in one step');
+  });
+
+  test('saving keeps the graph across a page reload', async () => {
+    await page.fill('[data-testid="save-message"]', 'first pipeline');
+    await page.click('[data-testid="save"]');
+    await page.locator('[data-testid="saved-state"]').waitFor();
+    await page.reload();
+    await page.waitForSelector('.react-flow__node[data-id="fine-tune-1"]');
+    expect((await page.locator('.react-flow__node').count()) === 5, 'five nodes after reload');
+    expect((await edgeCount()) === 4, 'four edges after reload');
+    expect((await page.locator('[data-testid="node-card-lora-1"] [data-testid="card-param-rank"]').textContent()) === '4', 'rank 4 after reload');
+    const versions = await page.locator('[data-testid="version-picker"] option').allTextContents();
+    expect(versions.some((v) => v.includes('first pipeline')), `version listed with its message: ${versions.join(' | ')}`);
+    await shot('05-reloaded');
+  });
+
+  test('importing a JSON file into the graph replaces it, migrating old nodes', async () => {
+    await page.setInputFiles('[data-testid="import-into-graph"]', join(root, 'test', 'fixtures', 'graphs', 'lora-v1.json'));
+    await eventually(async () => (await page.locator('.react-flow__node').count()) === 3, 'imported three nodes');
+    expect(await node('adapters').isVisible(), 'imported lora node');
+    await node('adapters').click();
+    const selected = await page.locator('[data-testid="param-targetModules"] label').allTextContents();
+    expect(selected.includes('key'), 'migrated target modules shown');
+    expect(await page.locator('[data-testid="unsaved"]').isVisible(), 'unsaved marker after import');
+    await page.keyboard.press('Control+z');
+    await eventually(async () => (await page.locator('.react-flow__node').count()) === 5, 'import undone');
+  });
+
+  test('a bad graph file is refused on the list page and nothing changes', async () => {
+    await page.goto(`${baseUrl}/graphs`);
+    await eventually(async () => (await page.locator('[data-testid="graph-row"]').count()) >= 5, 'list loaded');
+    const before = await page.locator('[data-testid="graph-row"]').count();
+    await page.setInputFiles('[data-testid="import-graph-file"]', { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"schemaVersion": 1, "nodes": [{"id": "a", "type": "quantum", "typeVersion": 1, "params": {}, "position": {"x": 0, "y": 0}}], "edges": []}') });
+    const error = page.locator('[data-testid="list-error"]');
+    await error.waitFor();
+    expect(((await error.textContent()) ?? '').includes('unknown type "quantum"'), 'error names the node type');
+    expect((await page.locator('[data-testid="graph-row"]').count()) === before, 'no graph added');
+    await page.setInputFiles('[data-testid="import-graph-file"]', { name: 'good-import.json', mimeType: 'application/json', buffer: readFileSync(join(root, 'test', 'fixtures', 'graphs', 'lora-v1.json')) });
+    await eventually(async () => (await page.locator('[data-testid="graph-row"]').count()) === before + 1, 'good file imported as a new graph');
+    await shot('06-import');
+  });
+
+  test('an example pipeline opens, lays out, and is valid (README screenshot)', async () => {
+    await page.getByText('Spam filter with domain adaptation').click();
+    await page.waitForSelector('.react-flow__node[data-id="fine-tune"]');
+    await page.click('[data-testid="auto-layout"]');
+    await eventually(async () => (await issuesCount()) === 0, 'example graph is valid');
+    await page.setViewportSize({ width: 1920, height: 1000 });
+    await page.click('[data-testid="auto-layout"]');
+    await node('lora').click();
+    await page.waitForTimeout(600);
+    await page.screenshot({ path: join(root, 'docs', 'screenshots', 'editor.png') });
+    await shot('07-example');
+    void graphUrl;
+  });
+}

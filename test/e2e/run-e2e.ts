@@ -1,0 +1,80 @@
+// `npm run test:e2e`: starts Tunegraph exactly as `npm start` does (build if needed, then serve) on a
+// free port with a throwaway data directory, drives Debian's Chromium through playwright-core,
+// and stops everything afterwards. Screenshots land in test/e2e/screenshots/.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { runTests } from './harness';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const screenshotDir = join(root, 'test', 'e2e', 'screenshots');
+
+async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => ok(port));
+    });
+    srv.on('error', fail);
+  });
+}
+
+async function waitForHealth(url: string, timeoutMs: number) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    try {
+      if ((await fetch(`${url}/api/health`)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`server did not answer ${url}/api/health within ${timeoutMs / 1000} s`);
+}
+
+mkdirSync(screenshotDir, { recursive: true });
+const dataDir = mkdtempSync(join(tmpdir(), 'tunegraph-e2e-'));
+const port = await freePort();
+const baseUrl = `http://127.0.0.1:${port}`;
+const server = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'start.ts')], {
+  cwd: root,
+  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', TUNEGRAPH_DATA_DIR: dataDir, DATABASE_URL: '' },
+  stdio: ['ignore', 'inherit', 'inherit'],
+  detached: true,
+});
+
+let exitCode = 1;
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+});
+try {
+  await waitForHealth(baseUrl, 600_000);
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (err) => console.log(`  [browser error] ${err.message}`));
+  const { registerEditorSpec } = await import('./editor.spec');
+  registerEditorSpec({ page, baseUrl, root, screenshotDir });
+  console.log(`e2e against ${baseUrl}`);
+  const { passed, failed } = await runTests((name) => page.screenshot({ path: join(screenshotDir, `FAILED-${name.replace(/[^a-z0-9]+/gi, '-')}.png`) }).then(() => {}));
+  console.log(`\n${passed} passed, ${failed} failed`);
+  exitCode = failed === 0 && passed > 0 ? 0 : 1;
+} catch (err) {
+  console.error(err);
+} finally {
+  await browser.close();
+  try {
+    process.kill(-server.pid!, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  rmSync(dataDir, { recursive: true, force: true });
+}
+process.exit(exitCode);
