@@ -1,0 +1,131 @@
+// Runs a compiled plan node by node: cached nodes are skipped, each stage's outputs are written
+// atomically to the content-addressed store, a failure skips everything downstream of it, and
+// every step is reported as an event. Runs inside the worker process.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { getNodeDefinition, type GraphDocument, type NodeDefinition } from '../../graph-nodes';
+import { resolveParams } from '../compile/params';
+import type { RuntimeEnv, Stage } from '../stages/define-stage';
+import { CancelledError, StageError } from '../stages/stage-error';
+import { ArtifactStore } from './artifact-store';
+import type { NodeStatus, RunEvent } from './events';
+import { portCodecs } from './port-codecs';
+
+/** Everything a worker needs to execute a run. */
+export interface RunJob {
+  runId: string;
+  document: GraphDocument;
+  /** Nodes to consider, in execution order. */
+  order: string[];
+  keys: Record<string, string>;
+  /** Nodes that must run even if their artifact exists ("rerun from here"). */
+  force?: string[];
+  env: RuntimeEnv;
+}
+
+export interface ExecuteOptions {
+  stages: Record<string, Stage>;
+  emit: (event: RunEvent) => void;
+  signal: AbortSignal;
+}
+
+/** Executes the job; resolves to the run's final status. */
+export async function executeRun(job: RunJob, opts: ExecuteOptions): Promise<'done' | 'failed' | 'cancelled'> {
+  const { emit, signal } = opts;
+  const store = new ArtifactStore(join(job.env.dataDir, 'artifacts'));
+  const nodes = new Map(job.document.nodes.map((n) => [n.id, n]));
+  const status = new Map<string, NodeStatus>();
+  const force = new Set(job.force ?? []);
+  const setStatus = (nodeId: string, s: NodeStatus, error?: string) => {
+    status.set(nodeId, s);
+    emit({ type: 'node-status', nodeId, status: s, error, cacheKey: job.keys[nodeId] });
+  };
+
+  for (const id of job.order) setStatus(id, 'queued');
+  let failed = false;
+
+  for (const nodeId of job.order) {
+    if (signal.aborted) break;
+    const node = nodes.get(nodeId)!;
+    const def = getNodeDefinition(node.type) as NodeDefinition;
+    const key = job.keys[nodeId];
+    const incoming = job.document.edges.filter((e) => e.target === nodeId);
+    const blocked = incoming.find((e) => status.get(e.source) === 'failed' || status.get(e.source) === 'skipped');
+    if (blocked) {
+      setStatus(nodeId, 'skipped', `upstream node "${blocked.source}" ${status.get(blocked.source)}`);
+      continue;
+    }
+    if (!force.has(nodeId) && store.has(key)) {
+      setStatus(nodeId, 'cached');
+      continue;
+    }
+    const stage = opts.stages[node.type];
+    if (!stage) throw new Error(`no stage implements node type "${node.type}"`);
+
+    setStatus(nodeId, 'running');
+    const loaded: { type: keyof typeof portCodecs; value: unknown }[] = [];
+    let tmpDir: string | null = null;
+    try {
+      const inputs: Record<string, unknown> = {};
+      for (const [port, spec] of Object.entries(def.inputs)) {
+        const edges = incoming.filter((e) => e.targetPort === port);
+        const values = [];
+        for (const e of edges) {
+          const dir = store.get(job.keys[e.source]);
+          if (!dir) throw new Error(`artifact of upstream node "${e.source}" is missing`);
+          const value = await portCodecs[spec.type].load(join(dir, e.sourcePort));
+          loaded.push({ type: spec.type, value });
+          values.push(value);
+        }
+        inputs[port] = spec.multiple ? values : values[0];
+      }
+      const checkpointDir = join(job.env.dataDir, 'checkpoints', key);
+      mkdirSync(checkpointDir, { recursive: true });
+      const outputs = (await stage.run({
+        runId: job.runId,
+        nodeId,
+        cacheKey: key,
+        params: resolveParams(node.type, node.params) as never,
+        inputs: inputs as never,
+        env: job.env,
+        checkpointDir,
+        signal,
+        progress: (p) => emit({ type: 'progress', nodeId, ...p }),
+        metrics: (m) => emit({ type: 'metrics', nodeId, metrics: m }),
+        log: (message, level = 'info') => emit({ type: 'log', nodeId, level, message }),
+        throwIfCancelled: () => {
+          if (signal.aborted) throw new CancelledError();
+        },
+      })) as Record<string, unknown>;
+      tmpDir = store.begin(key);
+      for (const [port, spec] of Object.entries(def.outputs)) {
+        const value = outputs[port];
+        if (value === undefined) throw new Error(`stage "${node.type}" returned no value for output "${port}"`);
+        await portCodecs[spec.type].save(value as never, join(tmpDir, port));
+        if (spec.type === 'Metrics') emit({ type: 'metrics', nodeId, metrics: value as Record<string, unknown> });
+        if (!loaded.some((l) => l.value === value)) loaded.push({ type: spec.type, value });
+      }
+      store.commit(key, tmpDir);
+      tmpDir = null;
+      setStatus(nodeId, 'done');
+    } catch (err) {
+      if (tmpDir) store.abort(tmpDir);
+      if (err instanceof CancelledError || signal.aborted) {
+        setStatus(nodeId, 'cancelled');
+        break;
+      }
+      failed = true;
+      const message = err instanceof StageError ? err.message : `${(err as Error).message ?? err}`;
+      if (!(err instanceof StageError)) emit({ type: 'log', nodeId, level: 'error', message: (err as Error).stack ?? String(err) });
+      setStatus(nodeId, 'failed', message);
+    } finally {
+      for (const l of loaded) (portCodecs[l.type].dispose as ((v: unknown) => void) | undefined)?.(l.value);
+    }
+  }
+
+  if (signal.aborted) {
+    for (const id of job.order) if (status.get(id) === 'queued' || status.get(id) === 'running') setStatus(id, 'cancelled');
+    return 'cancelled';
+  }
+  return failed ? 'failed' : 'done';
+}

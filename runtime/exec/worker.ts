@@ -1,0 +1,43 @@
+// The worker process: executes one run's plan and reports every event to its parent over IPC.
+// Training happens here so the web server never blocks; killing this process cancels hard.
+import { initBackend } from '../backend';
+import { stages } from '../stages';
+import type { RunEvent } from './events';
+import { executeRun, type RunJob } from './execute-run';
+
+/** Messages parent → worker. */
+export type ToWorker = { kind: 'start'; job: RunJob } | { kind: 'cancel' };
+/** Messages worker → parent. */
+export type FromWorker = { kind: 'event'; event: RunEvent } | { kind: 'finished'; status: 'done' | 'failed' | 'cancelled' };
+
+const send = (m: FromWorker) => process.send?.(m);
+const controller = new AbortController();
+const lastProgressAt = new Map<string, number>();
+
+/** Progress is thinned to 5 per second per node (the last step always goes through). */
+function emit(event: RunEvent) {
+  if (event.type === 'progress') {
+    const now = Date.now();
+    const last = lastProgressAt.get(event.nodeId) ?? 0;
+    if (now - last < 200 && event.step < event.totalSteps) return;
+    lastProgressAt.set(event.nodeId, now);
+  }
+  send({ kind: 'event', event });
+}
+
+process.on('message', async (message: ToWorker) => {
+  if (message.kind === 'cancel') {
+    controller.abort();
+    return;
+  }
+  try {
+    const info = await initBackend();
+    emit({ type: 'run-status', status: 'running', backend: info.backend, device: info.device });
+    const status = await executeRun(message.job, { stages, emit, signal: controller.signal });
+    send({ kind: 'finished', status });
+  } catch (err) {
+    emit({ type: 'log', level: 'error', message: (err as Error).stack ?? String(err) });
+    send({ kind: 'finished', status: 'failed' });
+  }
+  process.disconnect?.();
+});

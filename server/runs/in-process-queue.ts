@@ -1,0 +1,100 @@
+// The embedded queue: one run at a time, each in its own worker process forked from this server.
+import { fork, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RunJob } from '../../runtime/exec/execute-run';
+import type { FromWorker, ToWorker } from '../../runtime/exec/worker';
+import type { RunEventSink, RunQueue } from './run-queue';
+
+const workerEntry = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'runtime', 'exec', 'worker.ts');
+
+export class InProcessQueue implements RunQueue {
+  private readonly pending: RunJob[] = [];
+  private active: { job: RunJob; child: ChildProcess; runningNode: string | null; finished: boolean; cancelled: boolean } | null = null;
+  private closed = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly sink: RunEventSink) {}
+
+  enqueue(job: RunJob): void {
+    this.pending.push(job);
+    this.pump();
+  }
+
+  async cancel(runId: string): Promise<void> {
+    const i = this.pending.findIndex((j) => j.runId === runId);
+    if (i >= 0) {
+      const [job] = this.pending.splice(i, 1);
+      for (const nodeId of job.order) await this.sink(runId, { type: 'node-status', nodeId, status: 'cancelled' });
+      await this.sink(runId, { type: 'run-status', status: 'cancelled' });
+      return;
+    }
+    if (this.active?.job.runId === runId) {
+      const active = this.active;
+      active.cancelled = true;
+      active.child.send({ kind: 'cancel' } satisfies ToWorker);
+      // A stage deep in a kernel may not see the signal soon; stop the process if it lingers.
+      setTimeout(() => active.child.exitCode === null && active.child.kill('SIGKILL'), 3000).unref();
+    }
+  }
+
+  /** Resolves when nothing is running or queued (tests). */
+  idle(): Promise<void> {
+    if (!this.active && this.pending.length === 0) return Promise.resolve();
+    return new Promise((ok) => this.idleWaiters.push(ok));
+  }
+
+  /** The worker of the run in progress (tests kill it to check recovery). */
+  activeWorker(): ChildProcess | null {
+    return this.active?.child ?? null;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.pending.length = 0;
+    this.active?.child.kill('SIGKILL');
+  }
+
+  private pump(): void {
+    if (this.active || this.closed) return;
+    const job = this.pending.shift();
+    if (!job) {
+      for (const w of this.idleWaiters.splice(0)) w();
+      return;
+    }
+    const child = fork(workerEntry, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+    const active = { job, child, runningNode: null as string | null, finished: false, cancelled: false };
+    this.active = active;
+    // Events are persisted strictly in arrival order.
+    let chain = Promise.resolve();
+    const forward = (fn: () => Promise<unknown>) => {
+      chain = chain.then(fn).then(
+        () => undefined,
+        (err) => console.error('run event could not be stored:', err),
+      );
+    };
+    child.on('message', (m: FromWorker) => {
+      if (m.kind === 'event') {
+        if (m.event.type === 'node-status') active.runningNode = m.event.status === 'running' ? m.event.nodeId : active.runningNode === m.event.nodeId ? null : active.runningNode;
+        forward(() => this.sink(job.runId, m.event));
+      } else {
+        active.finished = true;
+        forward(() => this.sink(job.runId, { type: 'run-status', status: m.status }));
+      }
+    });
+    child.on('exit', (code, signal) => {
+      forward(async () => {
+        if (!active.finished) {
+          const reason = active.cancelled ? 'cancelled' : `worker process exited unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})`;
+          if (active.runningNode) await this.sink(job.runId, { type: 'node-status', nodeId: active.runningNode, status: active.cancelled ? 'cancelled' : 'failed', error: reason });
+          await this.sink(job.runId, { type: 'run-status', status: active.cancelled ? 'cancelled' : 'failed', error: reason });
+        }
+      });
+      void chain.then(() => {
+        this.active = null;
+        this.pump();
+      });
+    });
+    child.send({ kind: 'start', job } satisfies ToWorker);
+  }
+}

@@ -1,0 +1,176 @@
+// Runs as the server sees them: compile and record a run, hand it to the queue, persist every
+// event in order, keep run and node rows current, push events to the run's socket.io room, and
+// recover runs that a restart interrupted.
+import { join } from 'node:path';
+import { and, asc, eq, gt, inArray, max } from 'drizzle-orm';
+import type { Server as SocketServer } from 'socket.io';
+import type { GraphDocument } from '../../graph-nodes';
+import { cacheKeysFor } from '../../runtime/compile/cache-key';
+import type { CompileIssue } from '../../runtime/compile/issues';
+import { planRun, descendantsOf } from '../../runtime/compile/plan';
+import { validateGraph } from '../../runtime/compile/validate';
+import type { NodeStatus, NumberedRunEvent, RunEvent } from '../../runtime/exec/events';
+import type { RunJob } from '../../runtime/exec/execute-run';
+import type { RuntimeEnv } from '../../runtime/stages/define-stage';
+import { stageVersions } from '../../runtime/stages/versions';
+import type { Database } from '../db/client';
+import { runEvents, runNodes, runs } from '../db/schema';
+import { newId } from '../ids';
+import { runRoom } from '../realtime/socket';
+import type { RunQueue } from './run-queue';
+
+/** A run could not start; the issues say where. */
+export class RunRejected extends Error {
+  constructor(readonly issues: CompileIssue[]) {
+    super(`the graph has ${issues.length} problem${issues.length === 1 ? '' : 's'}: ${issues.slice(0, 3).map((i) => (i.nodeId ? `${i.nodeId}: ${i.message}` : i.message)).join('; ')}`);
+  }
+}
+
+export interface StartRunInput {
+  workspaceId: string;
+  graphId: string;
+  graphVersion: number | null;
+  document: GraphDocument;
+  userId: string;
+  /** `all`, `to` (the node and what it needs) or `from` (the node and everything after it, forced). */
+  mode: 'all' | 'to' | 'from';
+  nodeId?: string;
+}
+
+const TERMINAL = new Set(['done', 'failed', 'cancelled']);
+
+export class RunService {
+  private readonly seqs = new Map<string, number>();
+  private io: SocketServer | null = null;
+  queue!: RunQueue;
+
+  constructor(
+    private readonly db: Database,
+    readonly env: RuntimeEnv,
+  ) {}
+
+  attach(queue: RunQueue, io: SocketServer | null): void {
+    this.queue = queue;
+    this.io = io;
+  }
+
+  /** Cache keys of a document as the executor will compute them. */
+  keysFor(document: GraphDocument): Record<string, string> {
+    return cacheKeysFor(document, { stageVersions });
+  }
+
+  async start(input: StartRunInput): Promise<{ runId: string }> {
+    const issues = validateGraph(input.document);
+    if (issues.length > 0) throw new RunRejected(issues);
+    if (input.mode !== 'all' && !input.nodeId) throw new Error(`mode "${input.mode}" needs a nodeId`);
+    const doc = input.document;
+    let targets: string[] | undefined;
+    let force: string[] = [];
+    if (input.mode === 'to') targets = [input.nodeId!];
+    if (input.mode === 'from') force = [input.nodeId!, ...descendantsOf(doc, input.nodeId!)];
+    const order = planRun(doc, targets);
+    const allKeys = this.keysFor(doc);
+    const keys = Object.fromEntries(order.map((id) => [id, allKeys[id]]));
+    const runId = newId('r');
+    await this.db.transaction(async (tx) => {
+      await tx.insert(runs).values({
+        id: runId,
+        workspaceId: input.workspaceId,
+        graphId: input.graphId,
+        graphVersion: input.graphVersion,
+        document: doc,
+        targets: { mode: input.mode, nodeId: input.nodeId ?? null, force },
+        status: 'queued',
+        createdBy: input.userId,
+      });
+      if (order.length > 0) await tx.insert(runNodes).values(order.map((nodeId) => ({ runId, nodeId, cacheKey: keys[nodeId], status: 'queued' as const })));
+    });
+    this.queue.enqueue(this.jobFor(runId, doc, order, keys, force));
+    return { runId };
+  }
+
+  private jobFor(runId: string, document: GraphDocument, order: string[], keys: Record<string, string>, force: string[]): RunJob {
+    return { runId, document, order, keys, force, env: this.env };
+  }
+
+  /** Persists one event (numbered), updates the run/node rows, and pushes it to the run's room. */
+  record = async (runId: string, event: RunEvent): Promise<NumberedRunEvent | null> => {
+    let seq = this.seqs.get(runId);
+    if (seq === undefined) {
+      const [row] = await this.db.select({ m: max(runEvents.seq) }).from(runEvents).where(eq(runEvents.runId, runId));
+      seq = row?.m ?? 0;
+    }
+    seq += 1;
+    this.seqs.set(runId, seq);
+    const at = new Date();
+    await this.db.insert(runEvents).values({ runId, seq, type: event.type, payload: event, createdAt: at });
+    if (event.type === 'node-status') {
+      const patch: Partial<typeof runNodes.$inferInsert> = { status: event.status, error: event.error ?? null };
+      if (event.status === 'running') patch.startedAt = at;
+      if (TERMINAL.has(event.status) || event.status === 'cached' || event.status === 'skipped') patch.finishedAt = at;
+      await this.db.update(runNodes).set(patch).where(and(eq(runNodes.runId, runId), eq(runNodes.nodeId, event.nodeId)));
+    } else if (event.type === 'metrics') {
+      await this.db.update(runNodes).set({ metrics: event.metrics }).where(and(eq(runNodes.runId, runId), eq(runNodes.nodeId, event.nodeId)));
+    } else if (event.type === 'run-status') {
+      const patch: Partial<typeof runs.$inferInsert> = { status: event.status };
+      if (event.backend) patch.backend = event.backend;
+      if (event.device) patch.device = event.device;
+      if (event.error) patch.error = event.error;
+      if (event.status === 'running') patch.startedAt = at;
+      if (TERMINAL.has(event.status)) patch.finishedAt = at;
+      await this.db.update(runs).set(patch).where(eq(runs.id, runId));
+    }
+    const numbered = { ...event, runId, seq, at: at.toISOString() } as NumberedRunEvent;
+    this.io?.to(runRoom(runId)).emit('run-event', numbered);
+    if (event.type === 'run-status' && TERMINAL.has(event.status)) {
+      await this.closeLeftovers(runId, event.status === 'cancelled' ? 'cancelled' : 'skipped', event.error);
+      this.seqs.delete(runId);
+    }
+    return numbered;
+  };
+
+  /** After a run ends, nodes that never got a final status are closed with a reason. */
+  private async closeLeftovers(runId: string, status: NodeStatus, error?: string): Promise<void> {
+    const open = await this.db.select().from(runNodes).where(and(eq(runNodes.runId, runId), inArray(runNodes.status, ['queued', 'running'])));
+    for (const n of open) {
+      const s: NodeStatus = n.status === 'running' ? (status === 'cancelled' ? 'cancelled' : 'failed') : status;
+      await this.record(runId, { type: 'node-status', nodeId: n.nodeId, status: s, error: s === 'cancelled' ? 'cancelled' : (error ?? 'the run ended before this node ran') });
+    }
+  }
+
+  /** Events of a run after `afterSeq`, in order (replay for reconnecting browsers). */
+  async eventsAfter(runId: string, afterSeq = 0): Promise<NumberedRunEvent[]> {
+    const rows = await this.db.select().from(runEvents).where(and(eq(runEvents.runId, runId), gt(runEvents.seq, afterSeq))).orderBy(asc(runEvents.seq));
+    return rows.map((r) => ({ ...(r.payload as RunEvent), runId, seq: r.seq, at: r.createdAt.toISOString() }) as NumberedRunEvent);
+  }
+
+  /** After a restart: runs that were in flight are resumed (finished nodes come back as cached), queued runs run. */
+  async recover(): Promise<{ resumed: string[]; queued: string[] }> {
+    const open = await this.db.select().from(runs).where(inArray(runs.status, ['queued', 'running'])).orderBy(asc(runs.createdAt));
+    const resumed: string[] = [];
+    const queued: string[] = [];
+    for (const run of open) {
+      const nodes = await this.db.select().from(runNodes).where(eq(runNodes.runId, run.id));
+      const doc = run.document as GraphDocument;
+      const order = planRun(doc).filter((id) => nodes.some((n) => n.nodeId === id));
+      const keys = Object.fromEntries(nodes.map((n) => [n.nodeId, n.cacheKey]));
+      const force = ((run.targets as { force?: string[] }).force ?? []).filter((id) => !nodes.some((n) => n.nodeId === id && n.status === 'done'));
+      if (run.status === 'running') {
+        await this.record(run.id, { type: 'log', level: 'warn', message: 'the server restarted during this run; resuming (finished nodes are reused from the cache, an interrupted training stage continues from its last checkpoint)' });
+        resumed.push(run.id);
+      } else queued.push(run.id);
+      this.queue.enqueue(this.jobFor(run.id, doc, order, keys, force));
+    }
+    return { resumed, queued };
+  }
+}
+
+/** The runtime folders under a data directory. */
+export function runtimeEnvFor(dataDir: string, bundledModelsDir: string): RuntimeEnv {
+  return {
+    dataDir,
+    modelsDir: process.env.TUNEGRAPH_MODELS_DIR || join(dataDir, 'models'),
+    uploadsDir: join(dataDir, 'uploads'),
+    bundledModelsDir,
+  };
+}
