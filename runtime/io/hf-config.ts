@@ -1,0 +1,73 @@
+// config.json (Hugging Face BertConfig) ↔ our BertConfig, with errors naming the field and file.
+import { BERT_CONFIG_DEFAULTS, type BertConfig } from '../model/bert-config';
+
+const FIELDS: [keyof BertConfig, string][] = [
+  ['vocabSize', 'vocab_size'],
+  ['hiddenSize', 'hidden_size'],
+  ['numHiddenLayers', 'num_hidden_layers'],
+  ['numAttentionHeads', 'num_attention_heads'],
+  ['intermediateSize', 'intermediate_size'],
+  ['maxPositionEmbeddings', 'max_position_embeddings'],
+  ['typeVocabSize', 'type_vocab_size'],
+  ['layerNormEps', 'layer_norm_eps'],
+  ['hiddenDropoutProb', 'hidden_dropout_prob'],
+  ['attentionProbsDropoutProb', 'attention_probs_dropout_prob'],
+  ['padTokenId', 'pad_token_id'],
+  ['initializerRange', 'initializer_range'],
+];
+
+/** Our config from a parsed config.json; unknown keys are kept by the caller for round trips. */
+export function parseBertConfig(json: unknown, source = 'config.json'): BertConfig {
+  if (typeof json !== 'object' || json === null) throw new Error(`${source}: expected a JSON object`);
+  const j = json as Record<string, unknown>;
+  if (j.model_type !== undefined && j.model_type !== 'bert') throw new Error(`${source}: model_type is "${j.model_type}"; Tunegraph loads BERT-family models ("bert")`);
+  const config: BertConfig = { ...BERT_CONFIG_DEFAULTS };
+  for (const [ours, theirs] of FIELDS) {
+    const v = j[theirs];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${source}: ${theirs} must be a number, got ${JSON.stringify(v)}`);
+    (config as unknown as Record<string, number>)[ours] = v;
+  }
+  for (const key of ['vocab_size', 'hidden_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size', 'max_position_embeddings', 'type_vocab_size']) {
+    const v = (j[key] ?? BERT_CONFIG_DEFAULTS[FIELDS.find((f) => f[1] === key)![0]]) as number;
+    if (!Number.isInteger(v) || v < 1) throw new Error(`${source}: ${key} must be a positive integer, got ${v}`);
+  }
+  if (config.hiddenSize % config.numAttentionHeads !== 0) throw new Error(`${source}: hidden_size ${config.hiddenSize} is not divisible by num_attention_heads ${config.numAttentionHeads}`);
+  const act = j.hidden_act ?? 'gelu';
+  if (act !== 'gelu' && act !== 'gelu_new') throw new Error(`${source}: hidden_act "${act}" is not supported (gelu or gelu_new)`);
+  config.hiddenAct = act;
+  const pos = j.position_embedding_type ?? 'absolute';
+  if (pos !== 'absolute') throw new Error(`${source}: position_embedding_type "${pos}" is not supported (absolute only)`);
+  return config;
+}
+
+/** id2label of a config.json as a label list, or null. */
+export function labelsFromConfig(json: Record<string, unknown>): string[] | null {
+  const map = json.id2label as Record<string, string> | undefined;
+  if (!map || typeof map !== 'object') return null;
+  const n = Object.keys(map).length;
+  return Array.from({ length: n }, (_, i) => map[String(i)] ?? `LABEL_${i}`);
+}
+
+/** A config.json transformers will load. */
+export function bertConfigToHf(
+  config: BertConfig,
+  extras: { architectures?: string[]; labels?: string[]; problemType?: string; extra?: Record<string, unknown> } = {},
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...(extras.extra ?? {}) };
+  if (extras.architectures) out.architectures = extras.architectures;
+  out.model_type = 'bert';
+  for (const [ours, theirs] of FIELDS) out[theirs] = config[ours];
+  out.hidden_act = config.hiddenAct;
+  out.position_embedding_type = 'absolute';
+  out.classifier_dropout = null;
+  out.use_cache = true;
+  if (extras.labels) {
+    out.id2label = Object.fromEntries(extras.labels.map((l, i) => [String(i), l]));
+    out.label2id = Object.fromEntries(extras.labels.map((l, i) => [l, i]));
+  }
+  if (extras.problemType) out.problem_type = extras.problemType;
+  out.torch_dtype = 'float32';
+  out.transformers_version = '4.46.0';
+  return out;
+}
