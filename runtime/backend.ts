@@ -1,103 +1,110 @@
-// Chooses and initialises the TensorFlow.js compute backend (native GPU/CPU if installed, else wasm, else cpu).
-import * as tf from '@tensorflow/tfjs-core';
-// Gradients are registered separately from tfjs-core's ops; without this tf.grads throws "gradient not found".
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+// Chooses the compute backend: tfjs-node-gpu (CUDA) → tfjs-node (native CPU) → wasm (SIMD) → pure-JS cpu.
+// The native packages are optional dependencies (their install downloads libtensorflow, which fails
+// offline), so they are imported dynamically and skipped when absent. TUNEGRAPH_BACKEND forces one.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import os from 'node:os';
 import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-wasm';
+import * as wasm from '@tensorflow/tfjs-backend-wasm';
+import { tf } from './tf';
 import { registerWasmGradientKernels } from './model/ops/wasm-kernels';
 
-/** The backends we know how to start, in order of preference. */
+/** The backends we know how to start. */
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+/** Preference order when nothing is forced. */
+export const BACKEND_ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
-/** Which backend runs the tensors and on what hardware. */
+/** What a run record and the UI report about where training ran. */
 export interface BackendInfo {
-  /** tfjs backend name as registered: 'tensorflow', 'wasm' or 'cpu'. */
-  backend: string;
-  /** Human-readable device, e.g. "wasm (SIMD, 1 thread)" or "CUDA GPU". */
+  backend: BackendName;
+  /** Human-readable device, e.g. "CPU (wasm SIMD, 1 thread) — Intel Xeon". */
   device: string;
 }
 
-const ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
-
 let current: BackendInfo | null = null;
-let pending: Promise<BackendInfo> | null = null;
+let wasmPathsSet = false;
+const require = createRequire(import.meta.url);
+const cpuModel = () => os.cpus()[0]?.model?.trim() ?? 'unknown CPU';
 
-function isBackendName(s: string): s is BackendName {
-  return (ORDER as string[]).includes(s);
-}
-
-/** Dynamic import that bundlers and tsc don't try to resolve (the native packages are optional and absent here). */
-async function importOptional(pkg: string): Promise<unknown> {
-  return import(/* webpackIgnore: true */ pkg);
-}
-
-/** Tries to start one backend; returns its info, or null when it can't run here. */
-async function tryBackend(name: BackendName): Promise<BackendInfo | null> {
+/** Starts one backend; returns its device description, or null when it cannot run here. */
+async function tryBackend(name: BackendName): Promise<string | null> {
   try {
-    if (name === 'tensorflow-gpu' || name === 'tensorflow') {
-      // tfjs-node registers the 'tensorflow' backend on import; the -gpu build links CUDA.
-      await importOptional(name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node');
-      if (!(await tf.setBackend('tensorflow'))) return null;
-      await tf.ready();
-      return { backend: 'tensorflow', device: name === 'tensorflow-gpu' ? 'CUDA GPU (libtensorflow)' : 'native CPU (libtensorflow)' };
+    switch (name) {
+      case 'tensorflow-gpu':
+      case 'tensorflow': {
+        const pkg = name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
+        try {
+          await import(/* webpackIgnore: true */ pkg);
+        } catch {
+          return null; // optional package not installed
+        }
+        if (!(await tf.setBackend('tensorflow'))) return null;
+        await tf.ready();
+        return name === 'tensorflow-gpu' ? 'GPU (CUDA via libtensorflow)' : `CPU (libtensorflow) — ${cpuModel()}`;
+      }
+      case 'wasm': {
+        if (!wasmPathsSet) {
+          // In Node the .wasm binaries are read from the package folder (the default fetch path is a URL).
+          wasm.setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
+          wasmPathsSet = true;
+        }
+        registerWasmGradientKernels();
+        if (!(await tf.setBackend('wasm'))) return null;
+        await tf.ready();
+        // Measured here: SIMD loads in Node 20; the threaded build does not (no SharedArrayBuffer workers), so 1 thread.
+        const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
+        const threads = wasm.getThreadsCount();
+        return `CPU (wasm${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'}) — ${cpuModel()}`;
+      }
+      case 'cpu': {
+        if (!(await tf.setBackend('cpu'))) return null;
+        await tf.ready();
+        return `CPU (pure JavaScript) — ${cpuModel()}`;
+      }
     }
-    if (name === 'wasm') {
-      if (!(await tf.setBackend('wasm'))) return null;
-      await tf.ready();
-      registerWasmGradientKernels();
-      const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
-      const threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
-      return { backend: 'wasm', device: `wasm (${simd ? 'SIMD' : 'no SIMD'}, ${threads ? 'multi-threaded' : '1 thread'})` };
-    }
-    if (!(await tf.setBackend('cpu'))) return null;
-    await tf.ready();
-    return { backend: 'cpu', device: 'JavaScript CPU' };
   } catch {
     return null;
   }
 }
 
-async function init(prefer?: BackendName): Promise<BackendInfo> {
-  const forced = process.env.TUNEGRAPH_BACKEND?.trim();
-  if (forced) {
-    if (!isBackendName(forced)) {
-      throw new Error(`TUNEGRAPH_BACKEND="${forced}" is not a backend; use one of ${ORDER.join(', ')}`);
-    }
-    const info = await tryBackend(forced);
-    if (!info) throw new Error(`TUNEGRAPH_BACKEND="${forced}" could not be started on this machine`);
-    return info;
-  }
-  // A preference is tried first, then the usual order.
-  const order = prefer ? [prefer, ...ORDER.filter((b) => b !== prefer)] : ORDER;
-  for (const name of order) {
-    const info = await tryBackend(name);
-    if (info) return info;
-  }
-  throw new Error('no TensorFlow.js backend could be started (tried ' + order.join(', ') + ')');
-}
-
 /**
- * Starts the compute backend once and returns which one runs. Idempotent: later calls return the
- * first result, unless `prefer` names a different backend, which then switches to it.
- * Env `TUNEGRAPH_BACKEND` (tensorflow-gpu | tensorflow | wasm | cpu) overrides everything.
+ * Picks and activates a backend and says which. Idempotent: returns the active one unless `prefer`
+ * names a different backend. `prefer`, else env TUNEGRAPH_BACKEND, forces one (error if it can't start);
+ * otherwise the first of BACKEND_ORDER that starts wins.
  */
 export async function initBackend(prefer?: BackendName): Promise<BackendInfo> {
-  if (pending) {
-    const info = await pending;
-    if (!prefer || process.env.TUNEGRAPH_BACKEND || matches(info, prefer)) return info;
+  const forced = (prefer ?? (process.env.TUNEGRAPH_BACKEND?.trim() as BackendName | undefined)) || undefined;
+  if (forced && !BACKEND_ORDER.includes(forced)) {
+    throw new Error(`TUNEGRAPH_BACKEND="${forced}" is not one of ${BACKEND_ORDER.join(', ')}`);
   }
-  pending = init(prefer).then((info) => (current = info));
-  pending.catch(() => (pending = null));
-  return pending;
+  if (current && (!forced || current.backend === forced) && tf.getBackend() === engineName(current.backend)) return current;
+  for (const name of forced ? [forced] : BACKEND_ORDER) {
+    const device = await tryBackend(name);
+    if (device) {
+      current = { backend: name, device };
+      return current;
+    }
+  }
+  throw new Error(forced ? `backend "${forced}" is not available on this machine` : 'no TensorFlow.js backend could start');
 }
 
-function matches(info: BackendInfo, name: BackendName): boolean {
-  if (name === 'tensorflow-gpu') return info.device.startsWith('CUDA');
-  if (name === 'tensorflow') return info.backend === 'tensorflow' && !info.device.startsWith('CUDA');
-  return info.backend === name;
+function engineName(b: BackendName): string {
+  return b === 'tensorflow-gpu' ? 'tensorflow' : b;
 }
 
-/** The backend chosen by initBackend, or null before it has run. */
+/** The active backend, if initBackend has run. */
 export function backendInfo(): BackendInfo | null {
   return current;
+}
+
+/** Backends that can start here (tests run suites on each); restores the active backend afterwards. */
+export async function availableBackends(): Promise<BackendName[]> {
+  const found: BackendName[] = [];
+  const before = current;
+  for (const name of BACKEND_ORDER) {
+    if (await tryBackend(name)) found.push(name);
+  }
+  current = null;
+  if (before) await initBackend(before.backend);
+  return found;
 }

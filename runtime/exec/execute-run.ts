@@ -79,6 +79,7 @@ export async function executeRun(job: RunJob, opts: ExecuteOptions): Promise<'do
         }
         inputs[port] = spec.multiple ? values : values[0];
       }
+      tmpDir = store.begin(key);
       const checkpointDir = join(job.env.dataDir, 'checkpoints', key);
       mkdirSync(checkpointDir, { recursive: true });
       const outputs = (await stage.run({
@@ -88,6 +89,7 @@ export async function executeRun(job: RunJob, opts: ExecuteOptions): Promise<'do
         params: resolveParams(node.type, node.params) as never,
         inputs: inputs as never,
         env: job.env,
+        artifactDir: tmpDir,
         checkpointDir,
         signal,
         progress: (p) => emit({ type: 'progress', nodeId, ...p }),
@@ -97,7 +99,6 @@ export async function executeRun(job: RunJob, opts: ExecuteOptions): Promise<'do
           if (signal.aborted) throw new CancelledError();
         },
       })) as Record<string, unknown>;
-      tmpDir = store.begin(key);
       for (const [port, spec] of Object.entries(def.outputs)) {
         const value = outputs[port];
         if (value === undefined) throw new Error(`stage "${node.type}" returned no value for output "${port}"`);

@@ -21,6 +21,8 @@ interface TunegraphMeta {
   lrScales: Record<string, number>;
   lora: { module: string; rank: number; alpha: number; dropout: number }[];
   lineage: string[];
+  gradualUnfreeze?: { perEpoch: number } | null;
+  mergeLoraAfterTraining?: boolean;
 }
 
 function architectureOf(model: TaskModel): string {
@@ -50,6 +52,8 @@ export async function saveModelFolder(dir: string, value: ModelValue, opts: { dt
     lrScales: Object.fromEntries(model.lrScales),
     lora: unmerged.map((a) => ({ module: a.module, rank: a.rank, alpha: a.alpha, dropout: a.dropout })),
     lineage: value.lineage,
+    gradualUnfreeze: model.gradualUnfreeze,
+    mergeLoraAfterTraining: model.mergeLoraAfterTraining,
   };
   writeFileAtomic(join(dir, 'tunegraph.json'), JSON.stringify(meta, null, 2));
 }
@@ -161,6 +165,8 @@ export async function loadModelFolder(dir: string, opts: { lineage?: string[]; o
     const frozen = new Set(meta.frozen);
     for (const [name, v] of model.allWeights()) v.trainable = !frozen.has(name);
     for (const [name, s] of Object.entries(meta.lrScales)) model.lrScales.set(name, s);
+    model.gradualUnfreeze = meta.gradualUnfreeze ?? null;
+    model.mergeLoraAfterTraining = meta.mergeLoraAfterTraining ?? false;
   }
   const tokenizer = readTokenizerFolder(dir);
   if (tokenizer.vocabSize !== config.vocabSize) {

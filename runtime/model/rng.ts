@@ -1,50 +1,53 @@
-// Seedable, deterministic pseudo-random numbers (mulberry32) for dropout, masking, shuffling and init.
+// A small seedable random number generator, so initialisation, shuffling, dropout and masking
+// repeat exactly for a seed on every backend.
 
-/** A deterministic random source. */
 export interface Rng {
   /** Uniform in [0, 1). */
   next(): number;
-  /** Uniform integer in [0, n). */
+  /** Integer in [0, n). */
   int(n: number): number;
   /** Standard normal (Box–Muller). */
   normal(): number;
-  /** A fresh 32-bit seed for a tf random op (tf.randomUniform(..., seed)), advancing this stream. */
+  /** A fresh 32-bit seed for a tfjs random op, derived from this stream. */
   seed(): number;
+  /** Shuffles an array in place (Fisher–Yates) and returns it. */
+  shuffle<T>(items: T[]): T[];
 }
 
-/** Creates a PRNG from an integer seed; the same seed always yields the same sequence. */
+/** mulberry32: tiny, fast, and good enough for ML bookkeeping (not for cryptography). */
 export function createRng(seed: number): Rng {
-  if (!Number.isFinite(seed)) throw new Error(`createRng: seed must be a finite number, got ${seed}`);
-  let state = Math.trunc(seed) >>> 0;
-  let spareNormal: number | null = null;
-  const nextUint32 = (): number => {
-    // mulberry32: small, fast, passes basic statistical tests; plenty for ML noise.
+  let state = seed >>> 0;
+  const next = () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  const next = (): number => nextUint32() / 4294967296;
+  let spare: number | null = null;
   return {
     next,
-    int(n: number): number {
-      if (!(n > 0) || !Number.isInteger(n)) throw new Error(`Rng.int: n must be a positive integer, got ${n}`);
-      return Math.floor(next() * n);
-    },
-    normal(): number {
-      if (spareNormal !== null) {
-        const v = spareNormal;
-        spareNormal = null;
-        return v;
+    int: (n) => Math.floor(next() * n),
+    normal() {
+      if (spare !== null) {
+        const s = spare;
+        spare = null;
+        return s;
       }
       let u = 0;
-      while (u === 0) u = next(); // log(0) is -Infinity
+      while (u === 0) u = next();
       const v = next();
       const r = Math.sqrt(-2 * Math.log(u));
-      spareNormal = r * Math.sin(2 * Math.PI * v);
+      spare = r * Math.sin(2 * Math.PI * v);
       return r * Math.cos(2 * Math.PI * v);
     },
-    seed: nextUint32,
+    seed: () => Math.floor(next() * 2147483647),
+    shuffle(items) {
+      for (let i = items.length - 1; i > 0; i--) {
+        const j = Math.floor(next() * (i + 1));
+        [items[i], items[j]] = [items[j], items[i]];
+      }
+      return items;
+    },
   };
 }

@@ -66,6 +66,10 @@ export class TaskModel {
   readonly lora = new Map<string, LoraAdapter>();
   head: ClassifierHead | null = null;
   hasMlmHead = false;
+  /** ULMFiT gradual unfreezing for the next training stage: layers unfrozen per epoch, or null. */
+  gradualUnfreeze: { perEpoch: number } | null = null;
+  /** Fold LoRA adapters into the base weights once the next training stage ends. */
+  mergeLoraAfterTraining = false;
 
   constructor(config: BertConfig) {
     this.config = config;
@@ -290,6 +294,8 @@ export class TaskModel {
     for (const [module, a] of this.lora) copy.lora.set(module, { ...a, A: tf.variable(a.A, a.A.trainable), B: tf.variable(a.B, a.B.trainable) });
     copy.head = this.head ? { ...this.head, labels: [...this.head.labels] } : null;
     copy.hasMlmHead = this.hasMlmHead;
+    copy.gradualUnfreeze = this.gradualUnfreeze;
+    copy.mergeLoraAfterTraining = this.mergeLoraAfterTraining;
     return copy;
   }
 

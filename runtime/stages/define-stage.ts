@@ -38,6 +38,8 @@ export interface StageContext<P, I> {
   params: P;
   inputs: I;
   env: RuntimeEnv;
+  /** The artifact folder being written (extra files a stage keeps, e.g. exports, go here). */
+  artifactDir: string;
   /** Folder for resumable checkpoints of this exact stage configuration. */
   checkpointDir: string;
   signal: AbortSignal;

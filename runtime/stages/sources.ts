@@ -1,0 +1,77 @@
+// Source and data stages: bundled corpora and datasets, uploads, split.
+import { readFileSync, existsSync } from 'node:fs';
+import { corpusBundled } from '../../graph-nodes/corpus-bundled';
+import { corpusUpload } from '../../graph-nodes/corpus-upload';
+import { datasetBundled } from '../../graph-nodes/dataset-bundled';
+import { datasetUpload } from '../../graph-nodes/dataset-upload';
+import { split } from '../../graph-nodes/split';
+import { loadBrownCorpus, loadBrownGenre, loadBrownPos } from '../data/brown';
+import { parseCorpusFile, parseDatasetFile, UploadParseError } from '../data/parse-upload';
+import { loadEmailCorpus, loadSpamAssassin } from '../data/spam-assassin';
+import { splitDataset, subsampleDataset } from '../data/split';
+import { resolveInside } from '../io/safe-path';
+import { defineStage } from './define-stage';
+import { StageError } from './stage-error';
+import { stageVersions } from './versions';
+
+/** An upload's bytes as text; the id must name a file inside the uploads folder. */
+function readUpload(uploadsDir: string, fileId: string): { name: string; text: string } {
+  if (!fileId) throw new StageError('choose an uploaded file (param fileId)');
+  if (!/^f_[A-Za-z0-9]{4,40}$/.test(fileId)) throw new StageError(`"${fileId}" is not an upload id`);
+  const path = resolveInside(uploadsDir, fileId);
+  if (!existsSync(path)) throw new StageError(`upload ${fileId} does not exist (deleted?)`);
+  const metaPath = `${path}.json`;
+  const name = existsSync(metaPath) ? (JSON.parse(readFileSync(metaPath, 'utf8')).filename as string) : fileId;
+  return { name, text: readFileSync(path, 'utf8') };
+}
+
+function asStageError(err: unknown): never {
+  if (err instanceof UploadParseError) throw new StageError(err.message);
+  throw err;
+}
+
+export const corpusBundledStage = defineStage(corpusBundled, stageVersions['corpus-bundled'], async ({ params }) => {
+  const corpus = params.corpus === 'brown' ? loadBrownCorpus({ genres: params.genres, maxDocuments: params.maxDocuments || undefined }) : loadEmailCorpus({ maxDocuments: params.maxDocuments || undefined });
+  if (corpus.documents.length === 0) throw new StageError(`no documents match genres ${params.genres.join(', ')}`);
+  return { corpus };
+});
+
+export const datasetBundledStage = defineStage(datasetBundled, stageVersions['dataset-bundled'], async ({ params, log }) => {
+  let dataset = params.dataset === 'spam-assassin' ? loadSpamAssassin() : params.dataset === 'brown-genre' ? loadBrownGenre() : loadBrownPos();
+  if (params.maxExamples > 0) dataset = subsampleDataset(dataset, params.maxExamples, params.seed);
+  log(`${dataset.examples.length} examples, labels: ${dataset.labels.join(', ')}`);
+  return { dataset };
+});
+
+export const corpusUploadStage = defineStage(corpusUpload, stageVersions['corpus-upload'], async ({ params, env }) => {
+  const { name, text } = readUpload(env.uploadsDir, params.fileId);
+  try {
+    return { corpus: parseCorpusFile(name, text, { format: params.format, textField: params.textField }) };
+  } catch (err) {
+    asStageError(err);
+  }
+});
+
+export const datasetUploadStage = defineStage(datasetUpload, stageVersions['dataset-upload'], async ({ params, env }) => {
+  const { name, text } = readUpload(env.uploadsDir, params.fileId);
+  try {
+    return { dataset: parseDatasetFile(name, text, { format: params.format, task: params.task, textColumn: params.textColumn, labelColumn: params.labelColumn, delimiter: params.delimiter }) };
+  } catch (err) {
+    asStageError(err);
+  }
+});
+
+export const splitStage = defineStage(split, stageVersions.split, async ({ params, inputs, log }) => {
+  const dataset = splitDataset(inputs.dataset, {
+    train: params.trainRatio,
+    validation: params.validationRatio,
+    test: params.testRatio,
+    stratify: params.stratify,
+    seed: params.seed,
+    maxTrain: params.maxTrainExamples || undefined,
+  });
+  const s = dataset.splits!;
+  log(`train ${s.train.length}, validation ${s.validation.length}, test ${s.test.length}`);
+  return { dataset };
+});
+

@@ -1,0 +1,21 @@
+// Code version of every stage: part of each cache key, so changing a stage's math invalidates
+// exactly the artifacts it made. Kept apart from the stages so the server can read it without tfjs.
+import type { NodeType } from '../../graph-nodes';
+
+export const stageVersions = {
+  'corpus-bundled': '1',
+  'dataset-bundled': '1',
+  'corpus-upload': '1',
+  'dataset-upload': '1',
+  split: '1',
+  'pretrained-load': '1',
+  freeze: '1',
+  lora: '1',
+  head: '1',
+  dapt: '1',
+  'fine-tune': '1',
+  distill: '1',
+  eval: '1',
+  compare: '1',
+  export: '1',
+} satisfies Record<NodeType, string>;

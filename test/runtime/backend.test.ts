@@ -1,0 +1,40 @@
+// Backend choice: wasm by default here (no tfjs-node), env override, idempotence, gather's gradient on wasm.
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { backendInfo, initBackend } from '../../runtime/backend';
+
+const saved = process.env.TUNEGRAPH_BACKEND;
+afterEach(() => {
+  if (saved === undefined) delete process.env.TUNEGRAPH_BACKEND;
+  else process.env.TUNEGRAPH_BACKEND = saved;
+});
+
+describe('initBackend', () => {
+  it('falls through the missing native packages to wasm with SIMD, and is idempotent', async () => {
+    delete process.env.TUNEGRAPH_BACKEND;
+    const info = await initBackend();
+    expect(info.backend).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(info.device).toMatch(/wasm SIMD, 1 thread/);
+    expect(await initBackend()).toBe(info);
+    expect(backendInfo()).toBe(info);
+  });
+
+  it('TUNEGRAPH_BACKEND forces a backend and rejects unknown names', async () => {
+    process.env.TUNEGRAPH_BACKEND = 'cpu';
+    expect((await initBackend()).backend).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+    process.env.TUNEGRAPH_BACKEND = 'gpu-please';
+    await expect(initBackend()).rejects.toThrow(/"gpu-please" is not one of/);
+    process.env.TUNEGRAPH_BACKEND = 'tensorflow';
+    await expect(initBackend()).rejects.toThrow(/not available/);
+  });
+
+  it('gives tf.gather a gradient on wasm (UnsortedSegmentSum kernel)', async () => {
+    delete process.env.TUNEGRAPH_BACKEND;
+    await initBackend('wasm');
+    const table = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.gather(t, tf.tensor1d([2, 0, 2], 'int32'))))(table);
+    expect(Array.from(g.dataSync())).toEqual([1, 1, 0, 0, 2, 2]);
+  });
+});
