@@ -1,12 +1,15 @@
 // The one HTTP server: /api/trpc, /api/health, socket.io, and Next.js for everything else.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { defaultDataDir, openDatabase, type OpenDatabase } from './db/client';
 import { seedDatabase } from './db/seed';
 import { attachRealtime } from './realtime/socket';
+import { InProcessQueue } from './runs/in-process-queue';
+import { RunService, runtimeEnvFor } from './runs/run-service';
+import { handleFileRoutes } from './files';
 import { appRouter } from './routers/_app';
 import { createContext } from './trpc';
 
@@ -27,6 +30,8 @@ export interface RunningServer {
   url: string;
   port: number;
   database: OpenDatabase;
+  runService: RunService;
+  queue: InProcessQueue;
   close(): Promise<void>;
 }
 
@@ -35,12 +40,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const dataDir = opts.dataDir ?? defaultDataDir();
   const database = await openDatabase({ databaseUrl: opts.databaseUrl, dataDir });
   await seedDatabase(database.db);
+  const env = runtimeEnvFor(dataDir, process.env.TUNEGRAPH_BUNDLED_MODELS_DIR || join(projectRoot, 'public', 'models'));
+  const runService = new RunService(database.db, env);
+  const queue = new InProcessQueue(runService.record);
 
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/api/trpc/',
     maxBodySize: 8 * 1024 * 1024,
-    createContext: ({ req }) => createContext(database.db, req),
+    createContext: ({ req }) => createContext(database.db, req, runService),
   });
 
   let nextHandler: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | null = null;
@@ -56,6 +64,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const server = createServer((req, res) => {
     const url = req.url ?? '/';
     if (url.startsWith('/api/trpc/')) return trpc(req, res);
+    if (url.startsWith('/api/files/')) return void handleFileRoutes(req, res, { db: database.db, env });
     if (url === '/api/health') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ ok: true, database: database.kind }));
@@ -65,7 +74,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found');
   });
-  const io = attachRealtime(server);
+  const io = attachRealtime(server, { db: database.db, runService });
+  runService.attach(queue, io);
+  const recovered = await runService.recover();
+  if (recovered.resumed.length + recovered.queued.length > 0) console.log(`recovered runs: ${recovered.resumed.length} resumed, ${recovered.queued.length} queued`);
 
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
@@ -77,7 +89,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     database,
+    runService,
+    queue,
     async close() {
+      await queue.close();
       await new Promise<void>((ok) => io.close(() => ok()));
       await new Promise<void>((ok) => server.close(() => ok()));
       await nextApp?.close?.();

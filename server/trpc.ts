@@ -9,21 +9,24 @@ import { z, ZodError } from 'zod';
 import { getSessionUser, type SessionUser } from './auth/session';
 import { roleAllows, roleIn, workspacesOf, type Access } from './auth/rights';
 import type { Database } from './db/client';
-import { graphs } from './db/schema';
+import { graphs, runs } from './db/schema';
+import type { RunService } from './runs/run-service';
 
 export interface Context {
   db: Database;
   user: SessionUser | null;
+  /** Runs (absent in contexts that cannot start runs, e.g. some tests). */
+  runService?: RunService;
 }
 
 /** Context without HTTP, for tests and server-side callers. */
-export async function createContextInner(opts: { db: Database; user: SessionUser | null }): Promise<Context> {
-  return { db: opts.db, user: opts.user };
+export async function createContextInner(opts: { db: Database; user: SessionUser | null; runService?: RunService }): Promise<Context> {
+  return { db: opts.db, user: opts.user, runService: opts.runService };
 }
 
 /** Context for an HTTP request. */
-export async function createContext(db: Database, req: IncomingMessage): Promise<Context> {
-  return createContextInner({ db, user: await getSessionUser(req) });
+export async function createContext(db: Database, req: IncomingMessage, runService?: RunService): Promise<Context> {
+  return createContextInner({ db, user: await getSessionUser(req), runService });
 }
 
 const t = initTRPC.context<Context>().create({
@@ -62,4 +65,21 @@ export function graphProcedure(access: Access) {
     }
     return next({ ctx: { ...ctx, graph, role } });
   });
+}
+
+/** Loads `input.runId` and checks the caller's role on its workspace (the same rule as graphs). */
+export function runProcedure(access: Access) {
+  return authedProcedure.input(z.object({ runId: z.string().min(1).max(64) })).use(async ({ ctx, input, next }) => {
+    const [run] = await ctx.db.select().from(runs).where(eq(runs.id, input.runId));
+    const role = run ? await roleIn(ctx.db, ctx.user.id, run.workspaceId) : null;
+    if (!run || !role) throw new TRPCError({ code: 'NOT_FOUND', message: `no run '${input.runId}'` });
+    if (!roleAllows(role, access)) throw new TRPCError({ code: 'FORBIDDEN', message: `your role on run '${input.runId}' is ${role}; ${access} needs editor or owner` });
+    return next({ ctx: { ...ctx, run, role } });
+  });
+}
+
+/** The run service of a context, or an error saying runs are not available here. */
+export function requireRunService(ctx: Context): RunService {
+  if (!ctx.runService) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'runs are not available in this server' });
+  return ctx.runService;
 }

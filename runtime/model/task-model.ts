@@ -3,7 +3,7 @@
 // a variable's `trainable` flag is the single truth about freezing.
 import { tf, type Tensor, type Tensor1D, type Tensor2D, type Tensor3D, type Variable } from '../tf';
 import type { BertConfig } from './bert-config';
-import { dense, dropout, embeddingLookup, gelu, geluTanh, layerNorm, matMulPlain } from './ops';
+import { dense, dropout, embeddingLookup, gelu, geluTanh, isFrozen, layerNorm, matMulPlain } from './ops';
 import { encoderParamShapes, isLinearWeight, isNoDecay, layerPrefix, LINEAR_MODULE_PATHS, mlmParamShapes, type LinearModuleKind } from './param-names';
 import { createRng, type Rng } from './rng';
 import type { TrainableParam } from './trainable-param';
@@ -44,16 +44,41 @@ export interface ForwardOptions {
   rng?: Rng;
 }
 
+/**
+ * A variable that owns its memory. `tf.variable(t)` shares t's buffer and leaves t alive, so the
+ * buffer would outlive the variable's dispose(); disposing t here hands the buffer to the variable alone.
+ */
+export function ownedVariable(t: Tensor, trainable = true): Variable {
+  const v = tf.variable(t, trainable);
+  t.dispose();
+  return v;
+}
+
+/** Overwrites a variable's value. Inside tidy, so the temporary that carried the value is released. */
+export function assignValue(v: Variable, value: () => Tensor): void {
+  tf.tidy(() => {
+    v.assign(value());
+  });
+}
+
 function normalVariable(shape: number[], std: number, rng: Rng): Variable {
   const size = shape.reduce((a, b) => a * b, 1);
   const data = new Float32Array(size);
   for (let i = 0; i < size; i++) data[i] = rng.normal() * std;
-  return tf.variable(tf.tensor(data, shape));
+  return ownedVariable(tf.tensor(data, shape));
 }
 
 function initialParam(name: string, shape: number[], config: BertConfig, rng: Rng): Variable {
-  if (name.endsWith('LayerNorm.weight')) return tf.variable(tf.ones(shape));
-  if (name.endsWith('.bias')) return tf.variable(tf.zeros(shape));
+  if (name.endsWith('LayerNorm.weight')) return ownedVariable(tf.ones(shape));
+  if (name.endsWith('.bias')) return ownedVariable(tf.zeros(shape));
+  if (name === 'bert.embeddings.word_embeddings.weight') {
+    // As HF's _init_weights: normal(0, initializer_range) with the padding token's row zeroed.
+    const size = shape[0] * shape[1];
+    const data = new Float32Array(size);
+    for (let i = 0; i < size; i++) data[i] = rng.normal() * config.initializerRange;
+    if (config.padTokenId >= 0 && config.padTokenId < shape[0]) data.fill(0, config.padTokenId * shape[1], (config.padTokenId + 1) * shape[1]);
+    return ownedVariable(tf.tensor(data, shape));
+  }
   return normalVariable(shape, config.initializerRange, rng);
 }
 
@@ -97,7 +122,7 @@ export class TaskModel {
     this.params.get('classifier.bias')?.dispose();
     const rng = createRng(seed);
     this.params.set('classifier.weight', normalVariable([this.config.hiddenSize, head.labels.length], this.config.initializerRange, rng));
-    this.params.set('classifier.bias', tf.variable(tf.zeros([head.labels.length])));
+    this.params.set('classifier.bias', ownedVariable(tf.zeros([head.labels.length])));
     this.head = head;
   }
 
@@ -109,7 +134,10 @@ export class TaskModel {
   }
 
   private linear(x: Tensor, module: string, opts: ForwardOptions): Tensor {
-    let y = dense(x, this.p(`${module}.weight`) as unknown as Tensor2D, this.p(`${module}.bias`));
+    const w = this.p(`${module}.weight`);
+    const b = this.p(`${module}.bias`);
+    // dense's frozen path computes neither kernel nor bias gradients: only take it when both are frozen.
+    let y = dense(x, w, b, isFrozen(w) && isFrozen(b));
     const adapter = this.lora.get(module);
     if (adapter && !adapter.merged) {
       const xd = dropout(x, adapter.dropout, opts.rng, opts.training);
@@ -183,7 +211,10 @@ export class TaskModel {
     h = layerNorm(h, this.p('cls.predictions.transform.LayerNorm.weight'), this.p('cls.predictions.transform.LayerNorm.bias'), this.config.layerNormEps) as Tensor2D;
     const embeddings = this.p('bert.embeddings.word_embeddings.weight');
     // Tied decoder: logits = h · Eᵀ + bias, with Eᵀ made explicitly so the product is a plain matMul.
-    return dense(h, tf.transpose(embeddings) as Tensor2D, this.p('cls.predictions.bias'), !embeddings.trainable) as Tensor2D; // [N, V]
+    // The bias is added outside dense: with frozen embeddings dense computes no parameter
+    // gradients, and the decoder bias must still train (it is not tied to anything frozen).
+    const logits = dense(h, tf.transpose(embeddings) as Tensor2D, undefined, !embeddings.trainable); // [N, V]
+    return tf.add(logits, this.p('cls.predictions.bias')) as Tensor2D;
   }
 
   /** Sequence-classification logits [B, C]. */
@@ -230,8 +261,8 @@ export class TaskModel {
         for (let k = 0; k < a.length; k++) a[k] = (rng.next() * 2 - 1) * bound;
         this.lora.set(module, {
           module,
-          A: tf.variable(tf.tensor2d(a, [inDim, spec.rank])),
-          B: tf.variable(tf.zeros([spec.rank, outDim])),
+          A: ownedVariable(tf.tensor2d(a, [inDim, spec.rank])),
+          B: ownedVariable(tf.zeros([spec.rank, outDim])),
           rank: spec.rank,
           alpha: spec.alpha,
           dropout: spec.dropout,
@@ -246,7 +277,7 @@ export class TaskModel {
     for (const a of this.lora.values()) {
       if (a.merged) continue;
       const w = this.p(`${a.module}.weight`);
-      w.assign(tf.tidy(() => tf.add(w, tf.mul(tf.matMul(a.A, a.B), a.alpha / a.rank))));
+      assignValue(w, () => tf.add(w, tf.mul(tf.matMul(a.A, a.B), a.alpha / a.rank)));
       a.merged = true;
     }
   }
@@ -256,7 +287,7 @@ export class TaskModel {
     for (const a of this.lora.values()) {
       if (!a.merged) continue;
       const w = this.p(`${a.module}.weight`);
-      w.assign(tf.tidy(() => tf.sub(w, tf.mul(tf.matMul(a.A, a.B), a.alpha / a.rank))));
+      assignValue(w, () => tf.sub(w, tf.mul(tf.matMul(a.A, a.B), a.alpha / a.rank)));
       a.merged = false;
     }
   }
@@ -301,7 +332,9 @@ export class TaskModel {
 
   /** A smaller model keeping the given encoder layers (DistilBERT-style student initialisation). */
   withLayers(keep: number[]): TaskModel {
-    for (const i of keep) if (i < 0 || i >= this.config.numHiddenLayers) throw new Error(`layer ${i} does not exist (model has ${this.config.numHiddenLayers})`);
+    if (keep.length === 0) throw new Error('withLayers: keep at least one encoder layer');
+    if (new Set(keep).size !== keep.length) throw new Error(`withLayers: layer list [${keep.join(', ')}] has duplicates`);
+    for (const i of keep) if (!Number.isInteger(i) || i < 0 || i >= this.config.numHiddenLayers) throw new Error(`withLayers: layer ${i} does not exist (model has ${this.config.numHiddenLayers})`);
     const student = new TaskModel({ ...this.config, numHiddenLayers: keep.length });
     for (const [name, v] of this.params) {
       const m = /^bert\.encoder\.layer\.(\d+)\.(.*)$/.exec(name);

@@ -1,9 +1,11 @@
 // The whole API: one router per resource, merged here.
 import { router } from '../trpc';
 import { graphsRouter } from './graphs';
+import { runsRouter } from './runs';
 
 export const appRouter = router({
   graphs: graphsRouter,
+  runs: runsRouter,
 });
 
 /** The API's type, imported by the browser's tRPC client. */

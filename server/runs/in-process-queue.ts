@@ -2,6 +2,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { join as joinPath } from 'node:path';
+import { ArtifactStore } from '../../runtime/exec/artifact-store';
 import type { RunJob } from '../../runtime/exec/execute-run';
 import type { FromWorker, ToWorker } from '../../runtime/exec/worker';
 import type { RunEventSink, RunQueue } from './run-queue';
@@ -85,6 +87,8 @@ export class InProcessQueue implements RunQueue {
     child.on('exit', (code, signal) => {
       forward(async () => {
         if (!active.finished) {
+          // A worker killed mid-write leaves a temp folder; nothing else runs now, so clear it.
+          new ArtifactStore(joinPath(job.env.dataDir, 'artifacts')).sweepTemp();
           const reason = active.cancelled ? 'cancelled' : `worker process exited unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})`;
           if (active.runningNode) await this.sink(job.runId, { type: 'node-status', nodeId: active.runningNode, status: active.cancelled ? 'cancelled' : 'failed', error: reason });
           await this.sink(job.runId, { type: 'run-status', status: active.cancelled ? 'cancelled' : 'failed', error: reason });

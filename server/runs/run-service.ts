@@ -14,7 +14,7 @@ import type { RunJob } from '../../runtime/exec/execute-run';
 import type { RuntimeEnv } from '../../runtime/stages/define-stage';
 import { stageVersions } from '../../runtime/stages/versions';
 import type { Database } from '../db/client';
-import { runEvents, runNodes, runs } from '../db/schema';
+import { runEvents, runNodes, runs, uploads } from '../db/schema';
 import { newId } from '../ids';
 import { runRoom } from '../realtime/socket';
 import type { RunQueue } from './run-queue';
@@ -61,6 +61,12 @@ export class RunService {
 
   async start(input: StartRunInput): Promise<{ runId: string }> {
     const issues = validateGraph(input.document);
+    // Uploaded files are referenced by id; a graph may only read its own workspace's uploads.
+    const fileIds = input.document.nodes.filter((n) => n.type.endsWith('-upload') && typeof n.params.fileId === 'string' && n.params.fileId).map((n) => [n.id, n.params.fileId as string] as const);
+    if (fileIds.length > 0) {
+      const owned = await this.db.select({ id: uploads.id }).from(uploads).where(and(eq(uploads.workspaceId, input.workspaceId), inArray(uploads.id, fileIds.map(([, f]) => f))));
+      for (const [nodeId, fileId] of fileIds) if (!owned.some((o) => o.id === fileId)) issues.push({ kind: 'bad-param', nodeId, param: 'fileId', message: `no upload "${fileId}" in this workspace` });
+    }
     if (issues.length > 0) throw new RunRejected(issues);
     if (input.mode !== 'all' && !input.nodeId) throw new Error(`mode "${input.mode}" needs a nodeId`);
     const doc = input.document;

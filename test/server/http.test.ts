@@ -34,12 +34,12 @@ describe('server process', () => {
     expect((await res.json()).error.json.message).toBe("no graph 'g_missing'");
   });
 
-  it('lets a socket.io client join a run room', async () => {
+  it('refuses socket.io joins for runs that do not exist or malformed ids', async () => {
     const socket = connect(server.url, { path: '/socket.io', transports: ['websocket'] });
-    const reply = await new Promise((ok) => socket.emit('join', 'r_abc123', ok));
+    const missing = await new Promise((ok) => socket.emit('join', { runId: 'r_abc123' }, ok));
     const refused = await new Promise((ok) => socket.emit('join', '../etc', ok));
     socket.close();
-    expect(reply).toEqual({ ok: true });
+    expect(missing).toEqual({ ok: false, error: "no run 'r_abc123'" });
     expect(refused).toMatchObject({ ok: false });
   });
 });

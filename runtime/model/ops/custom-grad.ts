@@ -1,4 +1,4 @@
-// A typed wrapper over tf.customGrad (whose own signature takes an untyped variadic list).
+// A typed wrapper over tf.customGrad whose forward pass frees its own intermediates at once.
 import * as tf from '@tensorflow/tfjs-core';
 
 /** What a custom-gradient body returns: the value and how to turn dy into one gradient per input. */
@@ -7,11 +7,27 @@ export interface CustomResult {
   gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
 }
 
-/** Builds an op with a hand-written gradient over `arity` tensor inputs; `save` keeps tensors for the backward pass. */
+/**
+ * Builds an op with a hand-written gradient over tensor inputs; `save` keeps tensors for the
+ * backward pass. The body runs inside tf.tidy, so temporaries of the forward pass (e.g. erf(x/√2)
+ * inside GELU) are freed immediately instead of living until the whole training step ends — only
+ * the value and the saved tensors survive.
+ */
 export function customOp(body: (inputs: tf.Tensor[], save: tf.GradSaveFunc) => CustomResult): (...inputs: tf.Tensor[]) => tf.Tensor {
   const f = tf.customGrad(((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
-    return body(args.slice(0, -1) as tf.Tensor[], save);
+    const inputs = args.slice(0, -1) as tf.Tensor[];
+    let toSave: tf.Tensor[] = [];
+    let gradFunc: CustomResult['gradFunc'] | null = null;
+    const [value] = tf.tidy(() => {
+      const result = body(inputs, (tensors) => {
+        toSave = tensors;
+      });
+      gradFunc = result.gradFunc;
+      return [result.value, ...toSave];
+    });
+    save(toSave);
+    return { value: value!, gradFunc: gradFunc! };
   }) as Parameters<typeof tf.customGrad>[0]);
   return (...inputs: tf.Tensor[]) => f(...inputs);
 }

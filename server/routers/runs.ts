@@ -1,0 +1,87 @@
+// Runs: start (all, to a node, from a node), watch (snapshot + events after a seq), history,
+// cancel, and which nodes of an edited graph are stale.
+import { TRPCError } from '@trpc/server';
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import type { GraphDocument } from '../../graph-nodes';
+import { checkGraphDocument, GraphFileError } from '../../runtime/compile/read-graph';
+import { graphVersions, runNodes, runs } from '../db/schema';
+import { RunRejected } from '../runs/run-service';
+import { graphProcedure, requireRunService, router, runProcedure } from '../trpc';
+
+export const runsRouter = router({
+  start: graphProcedure('write')
+    .input(z.object({ document: z.unknown().optional(), version: z.int().min(1).optional(), mode: z.enum(['all', 'to', 'from']).default('all'), nodeId: z.string().max(128).optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const service = requireRunService(ctx);
+      let document: GraphDocument;
+      let graphVersion: number | null = null;
+      if (input.document !== undefined) {
+        try {
+          document = checkGraphDocument(input.document, 'document').document;
+        } catch (err) {
+          if (err instanceof GraphFileError) throw new TRPCError({ code: 'BAD_REQUEST', message: err.message });
+          throw err;
+        }
+      } else {
+        graphVersion = input.version ?? ctx.graph.latestVersion;
+        const [row] = await ctx.db.select().from(graphVersions).where(and(eq(graphVersions.graphId, ctx.graph.id), eq(graphVersions.version, graphVersion)));
+        if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `graph '${ctx.graph.id}' has no version ${graphVersion}` });
+        document = row.document as GraphDocument;
+      }
+      if (input.mode !== 'all' && !document.nodes.some((n) => n.id === input.nodeId)) throw new TRPCError({ code: 'BAD_REQUEST', message: `no node '${input.nodeId}' in the graph` });
+      try {
+        return await service.start({ workspaceId: ctx.graph.workspaceId, graphId: ctx.graph.id, graphVersion, document, userId: ctx.user.id, mode: input.mode, nodeId: input.nodeId });
+      } catch (err) {
+        if (err instanceof RunRejected) throw new TRPCError({ code: 'BAD_REQUEST', message: err.message, cause: err });
+        throw err;
+      }
+    }),
+
+  get: runProcedure('read').query(async ({ ctx }) => {
+    const nodes = await ctx.db.select().from(runNodes).where(eq(runNodes.runId, ctx.run.id));
+    return { run: ctx.run, nodes };
+  }),
+
+  events: runProcedure('read')
+    .input(z.object({ afterSeq: z.int().min(0).default(0) }))
+    .query(async ({ ctx, input }) => requireRunService(ctx).eventsAfter(ctx.run.id, input.afterSeq)),
+
+  list: graphProcedure('read').query(async ({ ctx }) => {
+    const rows = await ctx.db
+      .select({ id: runs.id, status: runs.status, graphVersion: runs.graphVersion, backend: runs.backend, device: runs.device, error: runs.error, createdAt: runs.createdAt, startedAt: runs.startedAt, finishedAt: runs.finishedAt, targets: runs.targets })
+      .from(runs)
+      .where(eq(runs.graphId, ctx.graph.id))
+      .orderBy(desc(runs.createdAt))
+      .limit(50);
+    return rows;
+  }),
+
+  cancel: runProcedure('write').mutation(async ({ ctx }) => {
+    await requireRunService(ctx).queue.cancel(ctx.run.id);
+    return { runId: ctx.run.id };
+  }),
+
+  /** For each node of a (possibly edited) document: its cache key, whether an artifact exists for it, and the last status any run gave that key. */
+  nodeState: graphProcedure('read')
+    .input(z.object({ document: z.unknown() }))
+    .query(async ({ ctx, input }) => {
+      const service = requireRunService(ctx);
+      let keys: Record<string, string>;
+      try {
+        keys = service.keysFor(checkGraphDocument(input.document, 'document').document);
+      } catch {
+        return { nodes: {} as Record<string, { key: string; lastStatus: string | null }> };
+      }
+      const values = Object.values(keys);
+      const rows = values.length
+        ? await ctx.db
+            .select({ key: runNodes.cacheKey, status: runNodes.status, finishedAt: runNodes.finishedAt })
+            .from(runNodes)
+            .innerJoin(runs, eq(runs.id, runNodes.runId))
+            .where(and(inArray(runNodes.cacheKey, values), eq(runs.workspaceId, ctx.graph.workspaceId)))
+        : [];
+      const done = new Set(rows.filter((r) => r.status === 'done' || r.status === 'cached').map((r) => r.key));
+      return { nodes: Object.fromEntries(Object.entries(keys).map(([id, key]) => [id, { key, lastStatus: done.has(key) ? 'done' : null }])) };
+    }),
+});
