@@ -6,10 +6,17 @@ import type { TaskModel } from './task-model';
 
 export type FreezableModule = 'attention' | 'ffn' | 'layer-norm';
 
-function moduleKindOf(name: string): FreezableModule | null {
-  if (name.includes('LayerNorm')) return 'layer-norm';
-  if (name.includes('.attention.')) return 'attention';
-  if (name.includes('.intermediate.') || name.includes('.output.dense')) return 'ffn';
+/**
+ * The module kind of a weight inside an encoder layer, from its name relative to the layer
+ * (`attention.self.query.weight`, `intermediate.dense.bias`, `output.LayerNorm.weight`, …).
+ * LayerNorms count as 'layer-norm' even inside the attention block; `attention.output.dense` is
+ * attention, the layer's own `output.dense` is the FFN. LoRA adapters are never a freezable kind.
+ */
+export function moduleKindOf(relativeName: string): FreezableModule | null {
+  if (relativeName.includes('.lora_')) return null;
+  if (relativeName.includes('LayerNorm')) return 'layer-norm';
+  if (relativeName.startsWith('attention.')) return 'attention';
+  if (relativeName.startsWith('intermediate.') || relativeName.startsWith('output.dense.')) return 'ffn';
   return null;
 }
 

@@ -20,13 +20,17 @@ function reference(q: tf.Tensor, kT: tf.Tensor, v: tf.Tensor, mask: tf.Tensor): 
 }
 
 describeEachBackend('attention op', () => {
-  const q = randn([2, 3, 4, 5], 1);
-  const kT = randn([2, 3, 5, 4], 2);
-  const v = randn([2, 3, 4, 5], 3);
-  const mask = tf.tensor4d([0, 0, 0, -1e9, 0, 0, -1e9, -1e9], [2, 1, 1, 4]); // last key(s) padded
-  const w = randn([2, 3, 4, 5], 4);
+  // Built per test: tensors can only be made once the suite's backend is ready.
+  const fixtures = () => ({
+    q: randn([2, 3, 4, 5], 1),
+    kT: randn([2, 3, 5, 4], 2),
+    v: randn([2, 3, 4, 5], 3),
+    mask: tf.tensor4d([0, 0, 0, -1e9, 0, 0, -1e9, -1e9], [2, 1, 1, 4]), // last key(s) padded
+    w: randn([2, 3, 4, 5], 4),
+  });
 
   it('matches the op-by-op formula and its gradients check out', () => {
+    const { q, kT, v, mask, w } = fixtures();
     const got = attention(q, kT, v, { maskAdd: mask });
     const want = reference(q, kT, v, mask);
     const diff = tf.max(tf.abs(tf.sub(got, want))).dataSync()[0]!;
@@ -35,6 +39,7 @@ describeEachBackend('attention op', () => {
   });
 
   it('applies seeded inverted dropout to the probabilities, with matching gradients', () => {
+    const { q, kT, v, mask, w } = fixtures();
     const a = attention(q, kT, v, { maskAdd: mask, dropout: 0.3, rng: createRng(5) }).dataSync();
     const b = attention(q, kT, v, { maskAdd: mask, dropout: 0.3, rng: createRng(5) }).dataSync();
     expect(Array.from(a)).toEqual(Array.from(b));
