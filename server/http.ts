@@ -1,4 +1,5 @@
 // The one HTTP server: /api/trpc, /api/health, socket.io, and Next.js for everything else.
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -14,6 +15,8 @@ import { appRouter } from './routers/_app';
 import { createContext } from './trpc';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The app version reported by /api/health, so a deployment can be identified. */
+const appVersion: string = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')).version;
 
 export interface ServerOptions {
   port?: number;
@@ -48,7 +51,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     router: appRouter,
     basePath: '/api/trpc/',
     maxBodySize: 8 * 1024 * 1024,
-    createContext: ({ req }) => createContext(database.db, req, runService),
+    createContext: ({ req }) => createContext({ req, db: database.db, runService }),
   });
 
   let nextHandler: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | null = null;
@@ -67,7 +70,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     if (url.startsWith('/api/files/')) return void handleFileRoutes(req, res, { db: database.db, env });
     if (url === '/api/health') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok: true, database: database.kind }));
+      res.end(JSON.stringify({ ok: true, database: database.kind, version: appVersion }));
       return;
     }
     if (nextHandler) return void nextHandler(req, res);

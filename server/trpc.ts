@@ -24,9 +24,9 @@ export async function createContextInner(opts: { db: Database; user: SessionUser
   return { db: opts.db, user: opts.user, runService: opts.runService };
 }
 
-/** Context for an HTTP request. */
-export async function createContext(db: Database, req: IncomingMessage, runService?: RunService): Promise<Context> {
-  return createContextInner({ db, user: await getSessionUser(req), runService });
+/** Context for an HTTP request: the caller comes from the request's session, never from the input. */
+export async function createContext(opts: { req: IncomingMessage; db: Database; runService?: RunService }): Promise<Context> {
+  return createContextInner({ db: opts.db, user: await getSessionUser(opts.req), runService: opts.runService });
 }
 
 const t = initTRPC.context<Context>().create({

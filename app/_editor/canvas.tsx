@@ -21,12 +21,15 @@ import { CATEGORY_COLOR } from './category-style';
 import { nodeTypes, type StageFlowNode } from './node-card';
 import { DRAG_MIME } from './palette';
 import { toFlowEdges } from './to-flow';
+import type { NodeRunState } from '../_lib/run-state';
 
 export interface CanvasProps {
   doc: GraphDocument;
   selectedNodes: Set<string>;
   selectedEdges: Set<string>;
   issuesByNode: Map<string, CompileIssue[]>;
+  runNodes?: Record<string, NodeRunState>;
+  staleNodes?: Set<string>;
   onSelect: (nodes: Set<string>, edges: Set<string>) => void;
   onDropNode: (type: string, position: { x: number; y: number }) => void;
   onConnect: (c: { source: string; sourcePort: string; target: string; targetPort: string }) => void;
@@ -43,15 +46,19 @@ export function Canvas(props: CanvasProps) {
   const [fitOnMount] = useState(() => doc.nodes.length > 0);
   const measured = useRef(new Map<string, { width: number; height: number }>());
   // Reuse flow-node objects while their inputs are unchanged, so React Flow keeps its measurements.
-  const cache = useRef(new Map<string, { src: GraphNode; selected: boolean; issues: CompileIssue[] | undefined; flow: StageFlowNode }>());
+  type Cached = { src: GraphNode; selected: boolean; issues: CompileIssue[] | undefined; run: NodeRunState | undefined; stale: boolean; flow: StageFlowNode };
+  const cache = useRef(new Map<string, Cached>());
+  const { runNodes, staleNodes } = props;
 
   const nodes = useMemo(() => {
-    const next = new Map<string, { src: GraphNode; selected: boolean; issues: CompileIssue[] | undefined; flow: StageFlowNode }>();
+    const next = new Map<string, Cached>();
     const out = doc.nodes.map((node) => {
       const selected = selectedNodes.has(node.id);
       const issues = issuesByNode.get(node.id);
+      const run = runNodes?.[node.id];
+      const stale = staleNodes?.has(node.id) ?? false;
       const hit = cache.current.get(node.id);
-      if (hit && hit.src === node && hit.selected === selected && hit.issues === issues) {
+      if (hit && hit.src === node && hit.selected === selected && hit.issues === issues && hit.run === run && hit.stale === stale) {
         next.set(node.id, hit);
         return hit.flow;
       }
@@ -61,14 +68,14 @@ export function Canvas(props: CanvasProps) {
         position: node.position,
         selected,
         measured: measured.current.get(node.id),
-        data: { node, def: getNodeDefinition(node.type), issues: issues ?? [] },
+        data: { node, def: getNodeDefinition(node.type), issues: issues ?? [], run, stale },
       };
-      next.set(node.id, { src: node, selected, issues, flow: flowNode });
+      next.set(node.id, { src: node, selected, issues, run, stale, flow: flowNode });
       return flowNode;
     });
     cache.current = next;
     return out;
-  }, [doc.nodes, selectedNodes, issuesByNode]);
+  }, [doc.nodes, selectedNodes, issuesByNode, runNodes, staleNodes]);
   const edges = useMemo(() => toFlowEdges(doc, selectedEdges), [doc, selectedEdges]);
 
   // Callbacks read the latest props through a ref, so React Flow sees stable handlers.

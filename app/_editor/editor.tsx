@@ -19,6 +19,8 @@ import { IssuesPanel } from './issues-panel';
 import { autoLayout } from './layout';
 import { Palette } from './palette';
 import { ShortcutHelp } from './shortcut-help';
+import { RunPanel } from './run-panel';
+import { useRun } from '../_lib/use-run';
 
 interface LoadedGraph {
   id: string;
@@ -71,6 +73,9 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
   const clipboard = useRef<Clip | null>(null);
   const dragBase = useRef<GraphDocument | null>(null);
   const importInput = useRef<HTMLInputElement>(null);
+  const [runId, setRunId] = useState<string | null>(null);
+  const [showRun, setShowRun] = useState(false);
+  const run = useRun(runId);
 
   // Live validation, debounced so typing stays smooth.
   const [issues, setIssues] = useState<CompileIssue[]>(() => validateGraph(initial.document));
@@ -113,6 +118,55 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
     }),
   );
   const rename = useMutation(trpc.graphs.rename.mutationOptions({ onError: (e) => setToast({ kind: 'error', text: e.message }) }));
+  const runs = useQuery(trpc.runs.list.queryOptions({ graphId: initial.id }));
+  const refreshRuns = () => void queryClient.invalidateQueries({ queryKey: trpc.runs.list.queryKey({ graphId: initial.id }) });
+  const startRun = useMutation(
+    trpc.runs.start.mutationOptions({
+      onSuccess: ({ runId: id }) => {
+        setRunId(id);
+        setShowRun(true);
+        refreshRuns();
+      },
+      onError: (e) => setToast({ kind: 'error', text: e.message }),
+    }),
+  );
+  const cancelRun = useMutation(trpc.runs.cancel.mutationOptions({ onSuccess: refreshRuns, onError: (e) => setToast({ kind: 'error', text: e.message }) }));
+  const runDoc = (mode: 'all' | 'to' | 'from', nodeId?: string) => startRun.mutate({ graphId: initial.id, document: doc, mode, nodeId });
+  // Open the latest run of this graph once history loads, so a reload shows where things stand.
+  const openedLatest = useRef(false);
+  useEffect(() => {
+    if (!openedLatest.current && runs.data && runs.data.length > 0) {
+      openedLatest.current = true;
+      setRunId((r) => r ?? runs.data![0].id);
+    }
+  }, [runs.data]);
+  useEffect(() => {
+    if (run.status === 'done' || run.status === 'failed' || run.status === 'cancelled') refreshRuns();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [run.status]);
+  // Stale marking: nodes whose current settings have no finished result in this workspace.
+  const [stateDoc, setStateDoc] = useState(doc);
+  useEffect(() => {
+    const t = setTimeout(() => setStateDoc(doc), 400);
+    return () => clearTimeout(t);
+  }, [doc]);
+  const nodeState = useQuery({ ...trpc.runs.nodeState.queryOptions({ graphId: initial.id, document: stateDoc }), enabled: (runs.data?.length ?? 0) > 0, placeholderData: (prev) => prev });
+  useEffect(() => {
+    if (run.status === 'done' || run.status === 'failed') void queryClient.invalidateQueries({ queryKey: trpc.runs.nodeState.queryKey() });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [run.status]);
+  const staleNodes = useMemo(() => {
+    const out = new Set<string>();
+    for (const [id, st] of Object.entries(nodeState.data?.nodes ?? {})) if (!st.lastStatus && !(run.nodes[id] && ['queued', 'running'].includes(run.nodes[id].status))) out.add(id);
+    return out;
+  }, [nodeState.data, run.nodes]);
+  // Badges show the run on screen only while the document still matches what it ran.
+  const runNodes = useMemo(() => {
+    const out: typeof run.nodes = {};
+    const fresh = nodeState.data?.nodes;
+    for (const [id, st] of Object.entries(run.nodes)) if (!fresh || !staleNodes.has(id) || st.status === 'running' || st.status === 'queued') out[id] = st;
+    return out;
+  }, [run.nodes, staleNodes, nodeState.data]);
 
   const apply = useCallback((next: (d: GraphDocument) => GraphDocument, key?: string) => setHistory((h) => commit(h, next(h.present), key)), []);
   const doSave = useCallback(() => save.mutate({ graphId: initial.id, document: doc, message }), [save, initial.id, doc, message]);
@@ -259,6 +313,17 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
             <input ref={importInput} data-testid="import-into-graph" type="file" accept=".json,application/json" className="hidden" onChange={(e) => void importIntoGraph(e.target.files?.[0])} />
           </label>
           <span className="mx-1 h-5 w-px bg-neutral-200" />
+          <button
+            data-testid="run"
+            onClick={() => runDoc('all')}
+            disabled={startRun.isPending || issues.length > 0}
+            title={issues.length > 0 ? 'Fix the problems first' : 'Run the whole graph (cached results are reused)'}
+            className="h-8 rounded-md bg-emerald-600 px-3 font-medium text-white hover:opacity-90 disabled:opacity-40"
+          >
+            ▶ Run
+          </button>
+          <button data-testid="toggle-run-panel" onClick={() => setShowRun((v) => !v)} disabled={!runId} className="h-8 rounded-md px-2 text-neutral-600 hover:bg-neutral-100 disabled:opacity-30">Runs</button>
+          <span className="mx-1 h-5 w-px bg-neutral-200" />
           <input data-testid="save-message" value={message} onChange={(e) => setMessage(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && doSave()} placeholder="Version message (optional)" className="h-8 w-52 rounded-md border border-neutral-300 px-2 text-xs outline-none focus:border-accent" />
           <button data-testid="save" onClick={doSave} disabled={save.isPending} className="h-8 rounded-md bg-accent px-3 font-medium text-white hover:opacity-90 disabled:opacity-50">
             {save.isPending ? 'Saving…' : 'Save'}
@@ -273,12 +338,15 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
       )}
       <div className="flex min-h-0 flex-1">
         <Palette onAdd={addAtCentre} />
-        <div className="relative min-w-0 flex-1">
+        <div className="flex min-w-0 flex-1 flex-col">
+        <div className="relative min-h-0 flex-1">
           <Canvas
             doc={doc}
             selectedNodes={selectedNodes}
             selectedEdges={selectedEdges}
             issuesByNode={issuesByNode}
+            runNodes={runId ? runNodes : undefined}
+            staleNodes={staleNodes}
             onSelect={(n, e) => {
               setSelectedNodes(n);
               setSelectedEdges(e);
@@ -321,12 +389,27 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
           />
           {showHelp && <ShortcutHelp onClose={() => setShowHelp(false)} />}
         </div>
+        {showRun && runId && (
+          <RunPanel
+            view={run}
+            runId={runId}
+            history={(runs.data ?? []).map((r) => ({ id: r.id, status: r.status, createdAt: r.createdAt }))}
+            onPickRun={setRunId}
+            onCancel={() => cancelRun.mutate({ runId })}
+            onClose={() => setShowRun(false)}
+            selectedNodeId={selectedNode?.id}
+          />
+        )}
+        </div>
         <Inspector
           node={selectedNode}
           issues={issues}
           selectedCount={selectedNodes.size}
           onParam={(param, value) => selectedNode && apply((d) => setParam(d, selectedNode.id, param, value), `param:${selectedNode.id}:${param}`)}
           onLabel={(label) => selectedNode && apply((d) => setLabel(d, selectedNode.id, label), `label:${selectedNode.id}`)}
+          onRunTo={(id) => runDoc('to', id)}
+          onRerunFrom={(id) => runDoc('from', id)}
+          canRun={issues.length === 0 && !startRun.isPending}
         />
       </div>
     </div>

@@ -11,12 +11,18 @@ export function Inspector({
   selectedCount,
   onParam,
   onLabel,
+  onRunTo,
+  onRerunFrom,
+  canRun,
 }: {
   node: GraphNode | undefined;
   issues: CompileIssue[];
   selectedCount: number;
   onParam: (param: string, value: unknown) => void;
   onLabel: (label: string) => void;
+  onRunTo: (nodeId: string) => void;
+  onRerunFrom: (nodeId: string) => void;
+  canRun: boolean;
 }) {
   if (!node) {
     return (
@@ -43,6 +49,10 @@ export function Inspector({
           placeholder="Label (optional)"
           className="mt-3 h-8 w-full rounded-md border border-neutral-300 px-2 text-sm outline-none focus:border-accent"
         />
+        <div className="mt-2 flex gap-2">
+          <button data-testid="run-to-here" disabled={!canRun} onClick={() => onRunTo(node.id)} className="h-7 flex-1 rounded-md border border-neutral-300 text-xs hover:bg-neutral-50 disabled:opacity-40" title="Run this node and what it needs">Run to here</button>
+          <button data-testid="rerun-from-here" disabled={!canRun} onClick={() => onRerunFrom(node.id)} className="h-7 flex-1 rounded-md border border-neutral-300 text-xs hover:bg-neutral-50 disabled:opacity-40" title="Recompute this node and everything after it">Rerun from here</button>
+        </div>
       </div>
       {nodeIssues.filter((i) => !i.param).length > 0 && (
         <ul className="space-y-1 border-b border-red-100 bg-red-50 px-4 py-3 text-xs text-red-700">

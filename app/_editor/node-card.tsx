@@ -6,8 +6,18 @@ import { memo } from 'react';
 import { PORT_TYPE_COLOR, type GraphNode, type NodeDefinition } from '../../graph-nodes';
 import type { CompileIssue } from '../../runtime/compile/issues';
 import { CATEGORY_COLOR } from './category-style';
+import type { NodeRunState } from '../_lib/run-state';
+import { StatusChip } from './run-panel';
 
-export type StageNodeData = { node: GraphNode; def: NodeDefinition | undefined; issues: CompileIssue[] };
+export type StageNodeData = {
+  node: GraphNode;
+  def: NodeDefinition | undefined;
+  issues: CompileIssue[];
+  /** This node's state in the run on screen. */
+  run?: NodeRunState;
+  /** The node's current settings have no finished result yet (edited since the last run). */
+  stale?: boolean;
+};
 export type StageFlowNode = Node<StageNodeData, 'stage'>;
 
 function formatValue(v: unknown): string {
@@ -19,7 +29,7 @@ function formatValue(v: unknown): string {
 }
 
 function StageCard({ data, selected }: NodeProps<StageFlowNode>) {
-  const { node, def, issues } = data;
+  const { node, def, issues, run, stale } = data;
   if (!def) {
     return (
       <div className="stage-card w-56 rounded-lg border-2 border-red-400 bg-white p-3 text-sm">
@@ -47,7 +57,14 @@ function StageCard({ data, selected }: NodeProps<StageFlowNode>) {
         {issues.length > 0 && (
           <span data-testid="node-issue-badge" className="rounded-full bg-red-500 px-1.5 text-[10px] font-semibold text-white">{issues.length}</span>
         )}
+        {run ? <StatusChip status={run.status} testId={`node-status-${node.id}`} /> : stale ? <span data-testid={`node-stale-${node.id}`} title="Changed since the last run: its result will be recomputed" className="rounded bg-amber-50 px-1.5 py-0.5 text-[10px] font-semibold uppercase text-amber-700">stale</span> : null}
       </div>
+      {run?.status === 'running' && run.totalSteps ? (
+        <div className="h-1 bg-blue-100" title={`step ${run.step} of ${run.totalSteps}`}>
+          <div className="h-1 bg-blue-500 transition-all" style={{ width: `${Math.min(100, (100 * (run.step ?? 0)) / run.totalSteps)}%` }} />
+        </div>
+      ) : null}
+      {run?.status === 'failed' && run.error && <div className="border-b border-red-100 bg-red-50 px-3 py-1 text-[10px] text-red-700" data-testid={`node-error-${node.id}`}>{run.error}</div>}
       <div className="relative py-1.5">
         {Array.from({ length: rows }, (_, i) => {
           const input = inputs[i];

@@ -43,14 +43,20 @@ export function loadBrownFiles(): BrownFile[] {
   return files;
 }
 
-const PUNCTUATION = new Set(['.', ',', ':', '(', ')', "''", '``', '--', "'", '\'']);
+const PUNCTUATION = new Set(['.', ',', ':', '(', ')', "''", '``', '--', "'"]);
 
-/** Brown tags → the 12 coarse tags of the universal tagset (Petrov et al. 2012, as NLTK maps them). */
+/** Brown tags → the 12 coarse tags of the universal tagset (Petrov et al. 2012).
+ * Mostly as NLTK's en-brown.map; where that map is odd we follow the word class instead
+ * (AP "many, other" and ABN "all, half" → DET rather than ADJ / PRT; OD ordinals → NUM).
+ * `*` is the Brown tag of "not" / "n't" and maps to ADV, as RB "not" does in the Penn map. */
 export function coarseBrownTag(raw: string): string {
   const lower = raw.toLowerCase();
   if (PUNCTUATION.has(lower) || PUNCTUATION.has(lower.replace(/-(hl|tl|nc)$/, ''))) return '.';
   // Strip headline/title/foreign/cited markers ("nn-tl" → "nn"), contractions ("bez+pps" → "bez") and negation ("bez*").
-  const t = lower.split('-')[0].split('+')[0].replace(/\*$/, '');
+  const head = lower.split('-')[0].split('+')[0];
+  if (head === '*') return 'ADV';
+  // Negation ("bez*") and possessive ("cd$", "ap$") markers do not change the word class.
+  const t = head.replace(/\*$/, '').replace(/\$+$/, '');
   if (t === 'fw' || t === 'uh' || t === 'nil') return 'X';
   if (t.startsWith('nn') || t.startsWith('np') || t.startsWith('nr') || t.startsWith('pn')) return 'NOUN';
   if (t.startsWith('vb') || t.startsWith('be') || t.startsWith('hv') || t.startsWith('do') || t === 'md') return 'VERB';
@@ -65,12 +71,25 @@ export function coarseBrownTag(raw: string): string {
   return 'X';
 }
 
-/** Plain text of every file (or the chosen genres) as a corpus, one document per file. */
-export function loadBrownCorpus(opts: { genres?: string[]; maxDocuments?: number; excludeIds?: Set<string> } = {}): Corpus {
+/** One Brown file as plain text (tags dropped), a sentence per line. */
+export interface BrownDocument {
+  id: string;
+  genre: string;
+  text: string;
+}
+
+/** The files (or those of the chosen genres, minus `excludeIds`) as plain text, in file order. */
+export function loadBrownDocuments(opts: { genres?: string[]; maxDocuments?: number; excludeIds?: Set<string> } = {}): BrownDocument[] {
   const genres = opts.genres && opts.genres.length > 0 ? new Set(opts.genres) : null;
   let files = loadBrownFiles().filter((f) => (!genres || genres.has(f.genre)) && !opts.excludeIds?.has(f.id));
   if (opts.maxDocuments) files = files.slice(0, opts.maxDocuments);
-  const documents = files.map((f) => f.sentences.map((s) => s.map(([w]) => w).join(' ')).join('\n'));
+  return files.map((f) => ({ id: f.id, genre: f.genre, text: f.sentences.map((s) => s.map(([w]) => w).join(' ')).join('\n') }));
+}
+
+/** Plain text of every file (or the chosen genres) as a corpus, one document per file. */
+export function loadBrownCorpus(opts: { genres?: string[]; maxDocuments?: number; excludeIds?: Set<string> } = {}): Corpus {
+  const genres = opts.genres && opts.genres.length > 0 ? new Set(opts.genres) : null;
+  const documents = loadBrownDocuments(opts).map((d) => d.text);
   return { documents, source: `brown${genres ? `:${[...genres].join(',')}` : ''}`, contentHash: contentHash(documents) };
 }
 

@@ -28,6 +28,11 @@ function decodeBase64(s: string, charset: Charset): string {
   return Buffer.from(s.replace(/\s+/g, ''), 'base64').toString(charset);
 }
 
+/** A numeric character reference; spam is full of out-of-range ones, which become a space instead of a RangeError. */
+function codePoint(n: number): string {
+  return n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : ' ';
+}
+
 function htmlToText(s: string): string {
   return s
     .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
@@ -38,7 +43,8 @@ function htmlToText(s: string): string {
     .replace(/&lt;/gi, '<')
     .replace(/&gt;/gi, '>')
     .replace(/&quot;/gi, '"')
-    .replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n)));
+    .replace(/&#x([0-9a-f]+);/gi, (_, n) => codePoint(parseInt(n, 16)))
+    .replace(/&#(\d+);/g, (_, n) => codePoint(Number(n)));
 }
 
 interface Part {
@@ -48,6 +54,8 @@ interface Part {
 
 function splitHeaders(raw: string): Part {
   const normalised = raw.replace(/\r\n/g, '\n');
+  // A MIME part may have no headers at all: its text then starts right after the blank line.
+  if (normalised.startsWith('\n')) return { headers: new Map(), body: normalised.slice(1) };
   const end = normalised.indexOf('\n\n');
   const head = end >= 0 ? normalised.slice(0, end) : normalised;
   const body = end >= 0 ? normalised.slice(end + 2) : '';
@@ -70,12 +78,19 @@ function partText(part: Part, depth = 0): string {
   const type = (part.headers.get('content-type') ?? 'text/plain').toLowerCase();
   const encoding = (part.headers.get('content-transfer-encoding') ?? '').toLowerCase();
   if (type.startsWith('multipart/') && depth < 5) {
-    const boundary = /boundary="?([^";]+)"?/i.exec(part.headers.get('content-type') ?? '')?.[1];
+    // Quoted or bare, and spam writes `boundary= "…"` with a space, so allow whitespace around "=".
+    const m = /boundary\s*=\s*(?:"([^"]+)"|([^;\s]+))/i.exec(part.headers.get('content-type') ?? '');
+    const boundary = m?.[1] ?? m?.[2];
     if (!boundary) return part.body;
     const pieces = part.body.split(`--${boundary}`).slice(1);
     const texts = pieces.map((p) => partText(splitHeaders(p.replace(/^\n/, '')), depth + 1)).filter((t) => t.trim());
     // multipart/alternative carries the same text twice (plain and HTML); keep the first.
     return type.startsWith('multipart/alternative') ? (texts[0] ?? '') : texts.join('\n');
+  }
+  // A forwarded message is itself an email: keep its subject and text, not its headers.
+  if (type.startsWith('message/rfc822') && depth < 5) {
+    const inner = splitHeaders(part.body);
+    return `${decodeHeaderWords(inner.headers.get('subject') ?? '')}\n${partText(inner, depth + 1)}`;
   }
   if (!type.startsWith('text/')) return '';
   const charset = charsetOf(/charset="?([^";]+)/i.exec(part.headers.get('content-type') ?? '')?.[1]);

@@ -15,8 +15,9 @@ export class UploadParseError extends Error {
 
 const MAX_PROBLEMS = 20;
 
-/** RFC 4180 CSV: quoted fields, doubled quotes, newlines inside quotes. Rows carry their starting line. */
-export function parseCsv(text: string, delimiter = ','): { line: number; cells: string[] }[] {
+/** RFC 4180 CSV: quoted fields, doubled quotes, newlines inside quotes. Rows carry their starting line;
+ * blank (or whitespace-only) lines are skipped. `file` names the file in errors. */
+export function parseCsv(text: string, delimiter = ',', file = 'CSV'): { line: number; cells: string[] }[] {
   const rows: { line: number; cells: string[] }[] = [];
   let cells: string[] = [];
   let field = '';
@@ -42,15 +43,15 @@ export function parseCsv(text: string, delimiter = ','): { line: number; cells: 
     } else if (ch === '\n' || ch === '\r') {
       if (ch === '\r' && text[i + 1] === '\n') i++;
       cells.push(field);
-      if (cells.length > 1 || cells[0] !== '') rows.push({ line: rowLine, cells });
+      if (cells.length > 1 || cells[0].trim() !== '') rows.push({ line: rowLine, cells });
       cells = [];
       field = '';
       line++;
       rowLine = line;
     } else field += ch;
   }
-  if (quoted) throw new UploadParseError('CSV', [`line ${rowLine}: a quoted field is never closed`]);
-  if (field !== '' || cells.length > 0) {
+  if (quoted) throw new UploadParseError(file, [`line ${rowLine}: a quoted field is never closed`]);
+  if (field.trim() !== '' || cells.length > 0) {
     cells.push(field);
     rows.push({ line: rowLine, cells });
   }
@@ -77,6 +78,13 @@ function tokensOf(value: unknown): string[] | null {
   return s.split(/\s+/).filter(Boolean);
 }
 
+/** "an array", "a number" … for messages about JSON values of the wrong kind. */
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  return `a ${typeof v}`;
+}
+
 function buildDataset(file: string, records: { line: number; get: (col: string) => unknown; columns: string[] }[], m: DatasetMapping): Dataset {
   const problems: string[] = [];
   if (records.length === 0) throw new UploadParseError(file, ['the file has no data rows']);
@@ -90,8 +98,10 @@ function buildDataset(file: string, records: { line: number; get: (col: string) 
     const t = r.get(m.textColumn);
     const l = r.get(m.labelColumn);
     if (m.task === 'sequence') {
-      if (typeof t !== 'string' || t.trim() === '') problems.push(`line ${r.line}: column "${m.textColumn}" is empty`);
+      if (t !== undefined && t !== null && typeof t !== 'string') problems.push(`line ${r.line}: column "${m.textColumn}" should be text, not ${describe(t)}`);
+      else if (typeof t !== 'string' || t.trim() === '') problems.push(`line ${r.line}: column "${m.textColumn}" is empty`);
       else if (l === undefined || l === null || String(l).trim() === '') problems.push(`line ${r.line}: column "${m.labelColumn}" is empty`);
+      else if (typeof l === 'object') problems.push(`line ${r.line}: column "${m.labelColumn}" should be a label, not ${describe(l)}`);
       else text.push({ text: t, label: String(l).trim() });
     } else {
       const words = tokensOf(t);
@@ -112,22 +122,33 @@ function buildDataset(file: string, records: { line: number; get: (col: string) 
   return { task: 'token', labels, examples: tokens, source: file, contentHash: contentHash(tokens) };
 }
 
+/** "812 bytes", "4.2 KB", "51.0 MB". */
+function formatBytes(n: number): string {
+  if (n < 1e3) return `${n} bytes`;
+  if (n < 1e6) return `${(n / 1e3).toFixed(1)} KB`;
+  return `${(n / 1e6).toFixed(1)} MB`;
+}
+
 function checkSize(file: string, text: string, maxBytes: number) {
   const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > maxBytes) throw new UploadParseError(file, [`the file is ${(bytes / 1e6).toFixed(1)} MB; the limit is ${(maxBytes / 1e6).toFixed(1)} MB`]);
+  if (bytes > maxBytes) throw new UploadParseError(file, [`the file is ${formatBytes(bytes)}; the limit is ${formatBytes(maxBytes)}`]);
 }
+
+/** Editors often save UTF-8 with a byte-order mark; JSON.parse and header names must not see it. */
+const stripBom = (text: string) => text.replace(/^\uFEFF/, '');
 
 /** A labelled dataset from CSV (header row required) or JSONL. */
 export function parseDatasetFile(file: string, text: string, opts: DatasetMapping & { format: 'csv' | 'jsonl'; delimiter?: string; maxBytes?: number }): Dataset {
   checkSize(file, text, opts.maxBytes ?? 50e6);
+  text = stripBom(text);
   if (opts.format === 'csv') {
-    const rows = parseCsv(text.replace(/^\uFEFF/, ''), opts.delimiter === 'tab' ? '\t' : (opts.delimiter ?? ','));
+    const rows = parseCsv(text, opts.delimiter === 'tab' ? '\t' : (opts.delimiter ?? ','), file);
     if (rows.length < 2) throw new UploadParseError(file, ['expected a header row and at least one data row']);
     const header = rows[0].cells.map((c) => c.trim());
     const problems: string[] = [];
     const records = rows.slice(1).flatMap((r) => {
       if (r.cells.length !== header.length) {
-        if (problems.length < MAX_PROBLEMS) problems.push(`line ${r.line}: ${r.cells.length} fields, the header has ${header.length}`);
+        if (problems.length < MAX_PROBLEMS) problems.push(`line ${r.line}: ${r.cells.length} field${r.cells.length === 1 ? '' : 's'}, the header has ${header.length}`);
         return [];
       }
       return [{ line: r.line, columns: header, get: (col: string) => r.cells[header.indexOf(col)] }];
@@ -160,6 +181,7 @@ export function parseDatasetFile(file: string, text: string, opts: DatasetMappin
 /** An unlabelled corpus: TXT (blank-line-separated documents) or JSONL with a text field. */
 export function parseCorpusFile(file: string, text: string, opts: { format: 'txt' | 'jsonl'; textField?: string; maxBytes?: number }): Corpus {
   checkSize(file, text, opts.maxBytes ?? 50e6);
+  text = stripBom(text);
   let documents: string[];
   if (opts.format === 'txt') documents = text.split(/\r?\n\s*\r?\n/).map((d) => d.replace(/\s+/g, ' ').trim()).filter(Boolean);
   else {

@@ -1,4 +1,5 @@
 // Seeded, stratified train/validation/test splits and subsamples.
+import { contentHash } from './content-hash';
 import { shuffled } from './seeded';
 import type { Dataset, Splits } from './types';
 
@@ -11,6 +12,10 @@ function labelOf(d: Dataset, i: number): string {
  * Example order inside each part is shuffled by the seed. */
 export function splitDataset(d: Dataset, opts: { train: number; validation: number; test: number; stratify: boolean; seed: number; maxTrain?: number }): Dataset {
   const total = opts.train + opts.validation + opts.test;
+  for (const part of ['train', 'validation', 'test'] as const) {
+    if (!Number.isFinite(opts[part]) || opts[part] < 0) throw new Error(`splitDataset: the ${part} ratio is ${opts[part]}; ratios must be finite and ≥ 0`);
+  }
+  if (!(total > 0)) throw new Error('splitDataset: the train, validation and test ratios are all 0');
   const groups = new Map<string, number[]>();
   d.examples.forEach((_, i) => {
     const key = opts.stratify ? labelOf(d, i) : '';
@@ -33,7 +38,8 @@ export function splitDataset(d: Dataset, opts: { train: number; validation: numb
   splits.validation = shuffled(splits.validation, opts.seed + 2);
   splits.test = shuffled(splits.test, opts.seed + 3);
   if (opts.maxTrain && splits.train.length > opts.maxTrain) splits.train = subsampleIndices(d, splits.train, opts.maxTrain, opts.seed, opts.stratify);
-  return { ...d, splits } as Dataset;
+  // The same examples split differently are different data for everything downstream.
+  return { ...d, splits, contentHash: contentHash({ examples: d.contentHash, splits }) } as Dataset;
 }
 
 /** `n` of the given indices, keeping label proportions when stratified (largest remainder). */
@@ -45,12 +51,21 @@ export function subsampleIndices(d: Dataset, indices: number[], n: number, seed:
   const keys = [...groups.keys()].sort();
   const exact = keys.map((k) => (groups.get(k)!.length * n) / indices.length);
   const take = exact.map(Math.floor);
+  // A class that rounds down to nothing still gets one example when there is room for every class.
+  if (n >= keys.length) take.forEach((t, i) => (take[i] = Math.max(t, 1)));
   let left = n - take.reduce((a, b) => a + b, 0);
+  while (left < 0) {
+    // Pay for those minimums from the largest class.
+    const i = take.reduce((best, t, j) => (t > take[best] ? j : best), 0);
+    take[i]--;
+    left++;
+  }
   exact
     .map((x, i) => [x - Math.floor(x), i] as const)
     .sort((a, b) => b[0] - a[0])
     .forEach(([, i]) => {
-      if (left > 0) {
+      // A class already raised to its rounded-up share (by the minimum above) gets no more.
+      if (left > 0 && take[i] < Math.ceil(exact[i])) {
         take[i]++;
         left--;
       }
@@ -63,5 +78,7 @@ export function subsampleIndices(d: Dataset, indices: number[], n: number, seed:
 export function subsampleDataset(d: Dataset, n: number, seed: number): Dataset {
   if (n <= 0 || n >= d.examples.length) return d;
   const keep = subsampleIndices(d, d.examples.map((_, i) => i), n, seed, true).sort((a, b) => a - b);
-  return { ...d, examples: keep.map((i) => d.examples[i]), splits: undefined } as Dataset;
+  const examples = keep.map((i) => d.examples[i]);
+  // `labels` stays the full set so a head built on the sample still knows every class.
+  return { ...d, examples, splits: undefined, contentHash: contentHash(examples) } as Dataset;
 }

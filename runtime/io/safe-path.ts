@@ -1,21 +1,38 @@
 // Confining user-given paths to a folder: no "..", no absolute escapes, no symlinks pointing out.
 import { existsSync, realpathSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 
-/** `userPath` resolved inside `root`; throws naming the path when it would escape. */
+/** Whether `p` is `base` or lies below it (both absolute, normalised). */
+function isInside(p: string, base: string): boolean {
+  const rel = relative(base, p);
+  // `..foo` is a legal name inside; only a whole `..` segment leaves the folder.
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
+/** Real path of `p`, or of its deepest existing ancestor joined with the rest (for files not yet created). */
+function realpathOfExisting(p: string): string {
+  let existing = p;
+  const rest: string[] = [];
+  while (!existsSync(existing)) {
+    const parent = dirname(existing);
+    if (parent === existing) return p;
+    rest.unshift(relative(parent, existing));
+    existing = parent;
+  }
+  return resolve(realpathSync(existing), ...rest);
+}
+
+/**
+ * `userPath` resolved inside `root`; throws naming the path when it is empty, holds a NUL byte,
+ * or would escape (through `..`, an absolute path elsewhere, or a symbolic link anywhere on the
+ * way, including a linked parent folder of a file that does not exist yet).
+ */
 export function resolveInside(root: string, userPath: string): string {
-  if (!userPath || !userPath.trim()) throw new Error('path is empty');
-  if (userPath.includes('\0')) throw new Error('path contains a NUL byte');
+  if (typeof userPath !== 'string' || !userPath.trim()) throw new Error(`path is empty (expected a path inside ${resolve(root)})`);
+  if (userPath.includes('\0')) throw new Error(`path ${JSON.stringify(userPath)} contains a NUL byte`);
   const base = resolve(root);
   const target = resolve(base, userPath);
-  const inside = (p: string, b: string) => {
-    const rel = relative(b, p);
-    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel) && !rel.split(sep).includes('..'));
-  };
-  if (!inside(target, base)) throw new Error(`path "${userPath}" is outside ${base}`);
-  if (existsSync(target)) {
-    const realBase = existsSync(base) ? realpathSync(base) : base;
-    if (!inside(realpathSync(target), realBase)) throw new Error(`path "${userPath}" leads outside ${base} through a symbolic link`);
-  }
+  if (!isInside(target, base)) throw new Error(`path "${userPath}" is outside ${base}`);
+  if (!isInside(realpathOfExisting(target), realpathOfExisting(base))) throw new Error(`path "${userPath}" leads outside ${base} through a symbolic link`);
   return target;
 }

@@ -19,6 +19,7 @@ export interface StoredTensor {
   data: Float32Array | Int32Array;
 }
 
+/** A parsed file: tensors by name and the string → string `__metadata__`. */
 export interface SafetensorsFile {
   tensors: Map<string, StoredTensor>;
   metadata: Record<string, string>;
@@ -120,14 +121,18 @@ export function readSafetensors(bytes: Uint8Array, source = 'safetensors file'):
   const entries: { name: string; dtype: SafetensorsDtype; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, value] of Object.entries(header)) {
     if (name === '__metadata__') {
+      // null reads as "no metadata" (serde's Option); anything but an object is a type error.
+      if (value !== null && (typeof value !== 'object' || Array.isArray(value))) throw new Error(`${source}: __metadata__ must be an object of strings, got ${JSON.stringify(value)}`);
       for (const [k, v] of Object.entries((value ?? {}) as Record<string, unknown>)) {
         if (typeof v !== 'string') throw new Error(`${source}: __metadata__ value of "${k}" is not a string`);
         metadata[k] = v;
       }
       continue;
     }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${source}: tensor "${name}" has entry ${JSON.stringify(value)}, expected {dtype, shape, data_offsets}`);
     const info = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof info?.dtype !== 'string' || !(info.dtype in BYTES)) throw new Error(`${source}: tensor "${name}" has unsupported dtype ${JSON.stringify(info?.dtype)}`);
+    // hasOwn, not `in`: "toString" or "constructor" must not pass as dtypes.
+    if (typeof info.dtype !== 'string' || !Object.hasOwn(BYTES, info.dtype)) throw new Error(`${source}: tensor "${name}" has unsupported dtype ${JSON.stringify(info?.dtype)}`);
     if (!Array.isArray(info.shape) || !info.shape.every((d) => Number.isInteger(d) && d >= 0)) throw new Error(`${source}: tensor "${name}" has invalid shape ${JSON.stringify(info.shape)}`);
     const off = info.data_offsets;
     if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isInteger(d) && d >= 0)) throw new Error(`${source}: tensor "${name}" has invalid data_offsets ${JSON.stringify(off)}`);
@@ -153,13 +158,17 @@ export function readSafetensors(bytes: Uint8Array, source = 'safetensors file'):
   return { tensors, metadata };
 }
 
+/** Reads and validates a safetensors file; errors name the path. */
 export function readSafetensorsFile(path: string): SafetensorsFile {
   return readSafetensors(new Uint8Array(readFileSync(path)), path);
 }
 
+/** How writeSafetensors stores tensors. */
 export interface WriteOptions {
-  /** Precision for float tensors (default F32). Int32Array data is written as I32. */
+  /** Precision for float tensors (default F32). */
   dtype?: 'F32' | 'F16' | 'BF16';
+  /** Int32Array data is written as I32 by default; I64 is what PyTorch uses for index buffers. */
+  intDtype?: 'I32' | 'I64';
   /** Defaults to { format: 'pt' } as transformers writes; null omits __metadata__. */
   metadata?: Record<string, string> | null;
 }
@@ -167,17 +176,20 @@ export interface WriteOptions {
 /** Serialises tensors the way the reference writer does (byte-compatible header layout). */
 export function writeSafetensors(tensors: Record<string, { shape: number[]; data: Float32Array | Int32Array }>, opts: WriteOptions = {}): Uint8Array {
   const floatType = opts.dtype ?? 'F32';
+  const intType = opts.intDtype ?? 'I32';
   const items = Object.entries(tensors).map(([name, t]) => {
     const numel = t.shape.reduce((a, b) => a * b, 1);
     if (numel !== t.data.length) throw new Error(`tensor "${name}": shape [${t.shape.join(', ')}] holds ${numel} values but data has ${t.data.length}`);
-    const dtype: SafetensorsDtype = t.data instanceof Int32Array ? 'I32' : floatType;
+    const dtype: SafetensorsDtype = t.data instanceof Int32Array ? intType : floatType;
     let raw: Uint8Array;
-    if (dtype === 'F16') raw = new Uint8Array(encodeF16(t.data as Float32Array).buffer);
+    if (dtype === 'I64') raw = new Uint8Array(BigInt64Array.from(t.data as Int32Array, (v) => BigInt(v)).buffer);
+    else if (dtype === 'F16') raw = new Uint8Array(encodeF16(t.data as Float32Array).buffer);
     else if (dtype === 'BF16') raw = new Uint8Array(encodeBf16(t.data as Float32Array).buffer);
     else raw = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
     return { name, dtype, shape: t.shape, raw };
   });
-  items.sort((a, b) => WRITE_ORDER.indexOf(a.dtype) - WRITE_ORDER.indexOf(b.dtype) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // Names compare byte-wise in UTF-8 like the Rust writer (UTF-16 order differs above U+FFFF).
+  items.sort((a, b) => WRITE_ORDER.indexOf(a.dtype) - WRITE_ORDER.indexOf(b.dtype) || Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
   const header: Record<string, unknown> = opts.metadata === null ? {} : { __metadata__: opts.metadata ?? { format: 'pt' } };
   let offset = 0;
   for (const it of items) {
@@ -188,6 +200,7 @@ export function writeSafetensors(tensors: Record<string, { shape: number[]; data
   const pad = (8 - (Buffer.byteLength(json) % 8)) % 8;
   json += ' '.repeat(pad);
   const headerBytes = Buffer.from(json, 'utf8');
+  if (headerBytes.length > MAX_HEADER) throw new Error(`safetensors header would be ${headerBytes.length} bytes, over the 100 MB limit`);
   const out = new Uint8Array(8 + headerBytes.length + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
   out.set(headerBytes, 8);
@@ -199,6 +212,7 @@ export function writeSafetensors(tensors: Record<string, { shape: number[]; data
   return out;
 }
 
+/** Writes a safetensors file atomically (temp file + rename). */
 export function writeSafetensorsFile(path: string, tensors: Parameters<typeof writeSafetensors>[0], opts: WriteOptions = {}): void {
   writeFileAtomic(path, writeSafetensors(tensors, opts));
 }

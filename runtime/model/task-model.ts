@@ -6,6 +6,7 @@ import type { BertConfig } from './bert-config';
 import { dense, dropout, embeddingLookup, gelu, geluTanh, isFrozen, layerNorm, matMulPlain } from './ops';
 import { encoderParamShapes, isLinearWeight, isNoDecay, layerPrefix, LINEAR_MODULE_PATHS, mlmParamShapes, type LinearModuleKind } from './param-names';
 import { createRng, type Rng } from './rng';
+import { tiedDecoder } from './tied-decoder';
 import type { TrainableParam } from './trainable-param';
 
 export type HeadTask = 'sequence-classification' | 'token-classification';
@@ -209,12 +210,8 @@ export class TaskModel {
     if (positions) h = tf.gather(h, positions) as Tensor2D; // [N, H]
     h = this.act(this.linear(h, 'cls.predictions.transform.dense', opts)) as Tensor2D;
     h = layerNorm(h, this.p('cls.predictions.transform.LayerNorm.weight'), this.p('cls.predictions.transform.LayerNorm.bias'), this.config.layerNormEps) as Tensor2D;
-    const embeddings = this.p('bert.embeddings.word_embeddings.weight');
-    // Tied decoder: logits = h · Eᵀ + bias, with Eᵀ made explicitly so the product is a plain matMul.
-    // The bias is added outside dense: with frozen embeddings dense computes no parameter
-    // gradients, and the decoder bias must still train (it is not tied to anything frozen).
-    const logits = dense(h, tf.transpose(embeddings) as Tensor2D, undefined, !embeddings.trainable); // [N, V]
-    return tf.add(logits, this.p('cls.predictions.bias')) as Tensor2D;
+    // Decoder tied to the word embeddings, with its own bias: [N, H] → [N, V].
+    return tiedDecoder(h, this.p('bert.embeddings.word_embeddings.weight'), this.p('cls.predictions.bias'));
   }
 
   /** Sequence-classification logits [B, C]. */

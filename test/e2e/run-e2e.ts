@@ -43,7 +43,7 @@ const port = await freePort();
 const baseUrl = `http://127.0.0.1:${port}`;
 const server = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'start.ts')], {
   cwd: root,
-  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', TUNEGRAPH_DATA_DIR: dataDir, DATABASE_URL: '' },
+  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', TUNEGRAPH_DATA_DIR: dataDir, DATABASE_URL: '', TUNEGRAPH_BUNDLED_MODELS_DIR: join(root, 'test', 'fixtures') },
   stdio: ['ignore', 'inherit', 'inherit'],
   detached: true,
 });
@@ -60,7 +60,9 @@ try {
   page.setDefaultTimeout(15_000);
   page.on('pageerror', (err) => console.log(`  [browser error] ${err.message}`));
   const { registerEditorSpec } = await import('./editor.spec');
+  const { registerRunSpec } = await import('./run.spec');
   registerEditorSpec({ page, baseUrl, root, screenshotDir });
+  registerRunSpec({ page, baseUrl, root, screenshotDir });
   console.log(`e2e against ${baseUrl}`);
   const { passed, failed } = await runTests((name) => page.screenshot({ path: join(screenshotDir, `FAILED-${name.replace(/[^a-z0-9]+/gi, '-')}.png`) }).then(() => {}));
   console.log(`\n${passed} passed, ${failed} failed`);

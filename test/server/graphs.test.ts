@@ -4,7 +4,8 @@ import { pipelineGraph } from '../helpers/graph-builder';
 import { dbKinds, openTestDatabase } from '../helpers/db';
 import type { OpenDatabase } from '../../server/db/client';
 import { DEFAULT_WORKSPACE, LOCAL_USER } from '../../server/db/seed';
-import { users, workspaceMembers } from '../../server/db/schema';
+import { eq } from 'drizzle-orm';
+import { graphVersions, users, workspaceMembers } from '../../server/db/schema';
 import { appRouter } from '../../server/routers/_app';
 import { createContextInner } from '../../server/trpc';
 
@@ -110,6 +111,31 @@ describe.each(dbKinds)('graphs API on %s', (kind) => {
     const before = await api.graphs.list();
     await expect(api.graphs.import({ json, filename: 'bad.json' })).rejects.toThrow(error);
     expect(await api.graphs.list()).toEqual(before);
+  });
+
+  it('keeps names to 1..120 characters and documents to 5 MB', async () => {
+    const api = await caller();
+    const before = await api.graphs.list();
+    await expect(api.graphs.create({ name: 'x'.repeat(121) })).rejects.toThrow(/longer than 120 characters/);
+    const huge = { ...pipelineGraph().doc, padding: 'p'.repeat(5 * 1024 * 1024) };
+    await expect(api.graphs.create({ name: 'Huge', document: huge })).rejects.toThrow(/larger than 5 MB/);
+    await expect(api.graphs.import({ json: JSON.stringify(huge) })).rejects.toThrow(/larger than 5 MB/);
+    expect(await api.graphs.list()).toEqual(before);
+  });
+
+  it('checks a document server-side with the compiler the browser uses', async () => {
+    const api = await caller();
+    const { doc } = pipelineGraph();
+    expect((await api.graphs.check({ document: doc })).issues).toEqual([]);
+    doc.edges = doc.edges.slice(1);
+    expect((await api.graphs.check({ document: doc })).issues).toContainEqual(expect.objectContaining({ kind: 'missing-input', port: 'dataset' }));
+  });
+
+  it('refuses to change a saved version even below the API', async () => {
+    const api = await caller();
+    const { id } = await api.graphs.create({ name: 'Frozen history' });
+    await expect(database.db.update(graphVersions).set({ message: 'rewritten' }).where(eq(graphVersions.graphId, id))).rejects.toThrow();
+    expect((await api.graphs.get({ graphId: id, version: 1 })).message).toBe('Created');
   });
 
   it('hides graphs from users outside the workspace and stops viewers from writing', async () => {

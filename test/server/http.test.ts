@@ -18,7 +18,7 @@ describe('server process', () => {
 
   it('answers health with the database kind', async () => {
     const res = await fetch(`${server.url}/api/health`);
-    expect(await res.json()).toEqual({ ok: true, database: 'pglite' });
+    expect(await res.json()).toEqual({ ok: true, database: 'pglite', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
   });
 
   it('serves tRPC over HTTP, with the example graphs seeded on first start', async () => {

@@ -11,7 +11,7 @@ export interface CustomResult {
  * Builds an op with a hand-written gradient over tensor inputs; `save` keeps tensors for the
  * backward pass. The body runs inside tf.tidy, so temporaries of the forward pass (e.g. erf(x/√2)
  * inside GELU) are freed immediately instead of living until the whole training step ends — only
- * the value and the saved tensors survive.
+ * the value and the saved tensors survive. The gradient runs inside tf.tidy too.
  */
 export function customOp(body: (inputs: tf.Tensor[], save: tf.GradSaveFunc) => CustomResult): (...inputs: tf.Tensor[]) => tf.Tensor {
   const f = tf.customGrad(((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
@@ -27,7 +27,10 @@ export function customOp(body: (inputs: tf.Tensor[], save: tf.GradSaveFunc) => C
       return [result.value, ...toSave];
     });
     save(toSave);
-    return { value: value!, gradFunc: gradFunc! };
+    const grad = gradFunc!;
+    // tfjs calls a custom gradient outside any tidy and keeps its temporaries until the whole
+    // backward pass ends; this tidy frees them as soon as the input gradients exist.
+    return { value: value!, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => grad(dy, saved)) };
   }) as Parameters<typeof tf.customGrad>[0]);
   return (...inputs: tf.Tensor[]) => f(...inputs);
 }

@@ -1,7 +1,7 @@
 // Fully connected layer x·W + b with a gradient built from plain (untransposed) matMuls.
 import * as tf from '@tensorflow/tfjs-core';
 import { customOp } from './custom-grad';
-import { sumRows, transposeShared } from './reduce';
+import { recordingGradients, sumRows, transposeShared } from './reduce';
 
 function checkShapes(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor): void {
   if (kernel.rank !== 2) throw new Error(`dense: kernel must be [in, out], got shape [${kernel.shape}]`);
@@ -45,15 +45,17 @@ export function dense(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor, frozen 
   const op = customOp((inputs, save) => {
     const [xi, w, b] = inputs;
     const x2 = tf.reshape(xi!, [-1, inDim]); // [N, in]
-    save([x2, w!]);
+    // Only xᵀ [in, N] is kept for dW = xᵀ·dy, made now and shared by layers reading the same x
+    // (q, k, v); outside gradient recording nothing is kept, so inference pays no transpose.
+    save(recordingGradients() ? [transposeShared(x2), w!] : []);
     const y2 = b ? tf.add(tf.matMul(x2, w!), b) : tf.matMul(x2, w!); // [N, out]
     return {
       value: tf.reshape(y2, outShape),
       gradFunc: (dy, saved) => {
-        const [sx, sw] = saved;
+        const [sxT, sw] = saved;
         const dy2 = tf.reshape(dy, [-1, outDim]); // [N, out]
         const dx = tf.reshape(tf.matMul(dy2, tf.transpose(sw!)), xShape); // [N, in] → x's shape
-        const dw = tf.matMul(transposeShared(sx!), dy2); // [in, out]
+        const dw = tf.matMul(sxT!, dy2); // [in, out]
         return b ? [dx, dw, sumRows(dy2)] : [dx, dw];
       },
     };

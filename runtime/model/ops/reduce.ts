@@ -12,13 +12,14 @@ export function sumRows(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.reshape(tf.matMul(tf.ones([1, n]), x), [c])); // [1, C] → [C]
 }
 
-// Transposes made during one backward pass, by the buffer they transpose: q, k and v projections
-// all save the same input, so its transpose is made once instead of three times.
+// Transposes by the buffer they transpose: the q, k and v projections all read the same input,
+// so its transpose (kept for their weight gradients) is made once instead of three times.
 const transposeCache = new WeakMap<object, { shape: string; t: tf.Tensor }>();
 
 /**
  * Transpose of a 2-D tensor, reused while the previous result for the same buffer and shape is
- * alive. The cached tensor belongs to the caller's tidy scope, so it dies with the backward pass.
+ * alive. The cached tensor belongs to the caller's scope (for dense: the training step's), so it
+ * dies with it; the cache only holds a weak reference.
  */
 export function transposeShared(x: tf.Tensor): tf.Tensor {
   if (x.rank !== 2) throw new Error(`transposeShared: need rank 2, got [${x.shape}]`);
@@ -29,4 +30,10 @@ export function transposeShared(x: tf.Tensor): tf.Tensor {
   const t = tf.transpose(x);
   transposeCache.set(key, { shape, t });
   return t;
+}
+
+/** True while tfjs records operations for gradients (inside tf.grads / tf.variableGrads). */
+export function recordingGradients(): boolean {
+  const state = (tf.engine() as unknown as { state?: { gradientDepth?: number } }).state;
+  return (state?.gradientDepth ?? 0) > 0;
 }

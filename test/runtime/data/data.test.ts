@@ -48,7 +48,7 @@ describe('upload parsing', () => {
   });
 
   it('refuses files over the size limit', () => {
-    expect(() => parseCorpusFile('big.txt', 'x'.repeat(2000), { format: 'txt', maxBytes: 1000 })).toThrow('big.txt: 1 problem: the file is 0.0 MB; the limit is 0.0 MB');
+    expect(() => parseCorpusFile('big.txt', 'x'.repeat(2000), { format: 'txt', maxBytes: 1000 })).toThrow('big.txt: 1 problem: the file is 2.0 KB; the limit is 1.0 KB');
   });
 
   it('splits TXT corpora on blank lines', () => {

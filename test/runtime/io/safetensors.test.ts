@@ -64,3 +64,81 @@ describe('safetensors', () => {
     expect(() => readSafetensors(make(), 'model.safetensors')).toThrow(error);
   });
 });
+
+describe('safetensors edge cases', () => {
+  const raw = (json: string, data: number[] = []) => {
+    const o = new Uint8Array(8 + Buffer.byteLength(json) + data.length);
+    new DataView(o.buffer).setBigUint64(0, BigInt(Buffer.byteLength(json)), true);
+    o.set(Buffer.from(json), 8);
+    o.set(data, 8 + Buffer.byteLength(json));
+    return o;
+  };
+
+  it('writes __metadata__ first, dtype-descending then byte-wise name order, 8-byte padded, with I64 on request', () => {
+    const bytes = writeSafetensors(
+      {
+        'z.f': { shape: [1], data: Float32Array.from([1]) },
+        'a.f': { shape: [2], data: Float32Array.from([2, 3]) },
+        ids: { shape: [3], data: Int32Array.from([1, -2, 2147483647]) },
+        'b.f': { shape: [0, 4], data: new Float32Array(0) },
+      },
+      { intDtype: 'I64' },
+    );
+    const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+    expect(n % 8).toBe(0);
+    const header = Buffer.from(bytes.slice(8, 8 + n)).toString();
+    expect(header.trimEnd()).toBe(
+      '{"__metadata__":{"format":"pt"},"ids":{"dtype":"I64","shape":[3],"data_offsets":[0,24]},' +
+        '"a.f":{"dtype":"F32","shape":[2],"data_offsets":[24,32]},"b.f":{"dtype":"F32","shape":[0,4],"data_offsets":[32,32]},' +
+        '"z.f":{"dtype":"F32","shape":[1],"data_offsets":[32,36]}}',
+    );
+    const back = readSafetensors(bytes);
+    expect(back.tensors.get('ids')).toEqual({ dtype: 'I64', shape: [3], data: Int32Array.from([1, -2, 2147483647]) });
+    expect(back.tensors.get('b.f')!.data.length).toBe(0);
+    expect(Array.from(back.tensors.get('z.f')!.data)).toEqual([1]);
+  });
+
+  it('reads whitespace around the header, an unaligned data start, scalars and F64', () => {
+    const f64 = new Uint8Array(Float64Array.from([1.5, -2.25]).buffer);
+    const scalar = new Uint8Array(Float32Array.from([7]).buffer);
+    // 55-byte header (not a multiple of 8): the F32 view must not depend on alignment.
+    const file = raw('  {"s":{"dtype":"F32","shape":[],"data_offsets":[16,20]},"d":{"dtype":"F64","shape":[2],"data_offsets":[0,16]}}\n', [...f64, ...scalar]);
+    const { tensors, metadata } = readSafetensors(file);
+    expect(metadata).toEqual({});
+    expect(tensors.get('s')).toEqual({ dtype: 'F32', shape: [], data: Float32Array.from([7]) });
+    expect(Array.from(tensors.get('d')!.data)).toEqual([1.5, -2.25]);
+  });
+
+  it('reads small integer types and booleans as int32', () => {
+    const file = raw(
+      '{"b":{"dtype":"BOOL","shape":[2],"data_offsets":[6,8]},"h":{"dtype":"I16","shape":[1],"data_offsets":[0,2]},"u":{"dtype":"U16","shape":[1],"data_offsets":[2,4]},"i":{"dtype":"I8","shape":[1],"data_offsets":[4,5]},"c":{"dtype":"U8","shape":[1],"data_offsets":[5,6]}}',
+      [0xfe, 0xff, 0xff, 0xff, 0x80, 0xff, 1, 0],
+    );
+    const t = readSafetensors(file).tensors;
+    expect([t.get('h')!.data[0], t.get('u')!.data[0], t.get('i')!.data[0], t.get('c')!.data[0]]).toEqual([-2, 65535, -128, 255]);
+    expect(Array.from(t.get('b')!.data)).toEqual([1, 0]);
+    expect(t.get('b')!.data).toBeInstanceOf(Int32Array);
+  });
+
+  it.each([
+    ['I64 beyond int32', raw('{"x":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}', [0, 0, 0, 0, 1, 0, 0, 0]), /tensor "x" \(I64\) holds 4294967296, beyond int32/],
+    ['U32 beyond int32', raw('{"x":{"dtype":"U32","shape":[1],"data_offsets":[0,4]}}', [0, 0, 0, 0x80]), /tensor "x" \(U32\) holds 2147483648/],
+    ['a header length over 100 MB', raw('{}').fill(0xff, 0, 8), /exceeds 100 MB/],
+    ['an inherited property as dtype', raw('{"x":{"dtype":"toString","shape":[1],"data_offsets":[0,4]}}', [0, 0, 0, 0]), /tensor "x" has unsupported dtype "toString"/],
+    ['a non-integer dimension', raw('{"x":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}}', [0, 0, 0, 0]), /tensor "x" has invalid shape \[1.5\]/],
+    ['offsets that are not two integers', raw('{"x":{"dtype":"F32","shape":[1],"data_offsets":[0]}}', [0, 0, 0, 0]), /tensor "x" has invalid data_offsets \[0\]/],
+    ['end before begin', raw('{"x":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},"y":{"dtype":"F32","shape":[1],"data_offsets":[4,0]}}', [0, 0, 0, 0]), /tensor "y" has offsets \[4, 0\]/],
+    ['a tensor entry that is not an object', raw('{"x":[1,2]}'), /tensor "x" has entry \[1,2\]/],
+    ['metadata that is a string', raw('{"__metadata__":"pt"}'), /__metadata__ must be an object of strings/],
+    ['a header that is an array', raw('[1]'), /header is not a JSON object/],
+    ['invalid UTF-8 in the header', raw('{}').fill(0xff, 8, 9), /not valid UTF-8/],
+    ['a duplicate key spelled with an escape', raw('{"a":{"dtype":"U8","shape":[0],"data_offsets":[0,0]},"\\u0061":{"dtype":"U8","shape":[0],"data_offsets":[0,0]}}'), /tensor "a" appears twice/],
+  ])('refuses %s', (_, file, error) => {
+    expect(() => readSafetensors(file, 'pytorch_model.safetensors')).toThrow(error);
+    expect(() => readSafetensors(file, 'pytorch_model.safetensors')).toThrow(/^pytorch_model\.safetensors: /);
+  });
+
+  it('refuses to write data that does not match its shape', () => {
+    expect(() => writeSafetensors({ w: { shape: [2, 2], data: new Float32Array(3) } })).toThrow(/tensor "w": shape \[2, 2\] holds 4 values but data has 3/);
+  });
+});

@@ -35,7 +35,7 @@ function classifierModel(pooling: 'pooler' | 'cls' | 'mean', task: 'sequence-cla
 describeEachBackend('TaskModel', () => {
   it('initialises like Hugging Face: normal(0, 0.02) weights, zero padding row, LayerNorm 1/0, zero biases', () => {
     const model = TaskModel.create(config, { seed: 1, mlmHead: true });
-    const q = model.p('bert.encoder.layer.1.attention.self.query.weight').dataSync();
+    const q = model.p('bert.encoder.layer.1.attention.self.query.weight').dataSync() as Float32Array;
     const mean = q.reduce((a, v) => a + v, 0) / q.length;
     const std = Math.sqrt(q.reduce((a, v) => a + (v - mean) ** 2, 0) / q.length);
     expect(Math.abs(mean)).toBeLessThan(0.003);
@@ -184,7 +184,6 @@ describeEachBackend('TaskModel', () => {
     expect(() => copy.withLayers([3])).toThrow('layer 3 does not exist (model has 3)');
     expect(() => copy.withLayers([])).toThrow('keep at least one encoder layer');
     expect(() => copy.withLayers([1, 1])).toThrow('has duplicates');
-    // A one-layer student equals the teacher's embeddings + that layer run alone.
     [copy, student].forEach((m) => m.dispose());
     disposeBatch(b);
   });
@@ -192,23 +191,18 @@ describeEachBackend('TaskModel', () => {
   it('leaves no tensors behind: create, forward, LoRA merge/unmerge, clone, dispose', () => {
     const start = tf.memory().numTensors;
     const model = classifierModel('mean');
-    const log = (what: string) => console.log(what, tf.memory().numTensors - start);
     model.addLora({ rank: 2, alpha: 4, dropout: 0.1, targetModules: ['query', 'value', 'output'], seed: 9 });
     const weights = model.allWeights().length;
     expect(tf.memory().numTensors - start).toBe(weights);
     const b = batch();
-    log('a');
-    tf.tidy(() => model.forwardSequence(b, { training: true, rng: createRng(1) }));
-    log('b');
+    tf.tidy(() => {
+      model.forwardSequence(b, { training: true, rng: createRng(1) });
+    });
     model.mergeLora();
     model.unmergeLora();
-    log('c');
     const copy = model.clone();
     const student = model.withLayers([1]);
-    log('d');
-    model.dispose(); log('e');
-    copy.dispose(); log('f');
-    student.dispose(); log('g');
+    [model, copy, student].forEach((m) => m.dispose());
     disposeBatch(b);
     expect(tf.memory().numTensors).toBe(start);
   });

@@ -1,0 +1,154 @@
+'use client';
+// The run panel under the canvas: status, live curves of the training node, metrics with a
+// confusion-matrix heatmap, logs, and the graph's run history.
+import { useMemo, useState } from 'react';
+import type { RunView } from '../_lib/run-state';
+import { LiveChart } from './live-chart';
+
+const STATUS_COLOR: Record<string, string> = {
+  queued: 'bg-neutral-200 text-neutral-700',
+  running: 'bg-blue-100 text-blue-800',
+  cached: 'bg-violet-100 text-violet-800',
+  done: 'bg-emerald-100 text-emerald-800',
+  failed: 'bg-red-100 text-red-800',
+  skipped: 'bg-amber-100 text-amber-800',
+  cancelled: 'bg-neutral-200 text-neutral-600',
+  unknown: 'bg-neutral-100 text-neutral-500',
+};
+
+export function StatusChip({ status, testId }: { status: string; testId?: string }) {
+  return (
+    <span data-testid={testId} data-status={status} className={`rounded px-1.5 py-0.5 text-[10px] font-semibold uppercase tracking-wide ${STATUS_COLOR[status] ?? STATUS_COLOR.unknown}`}>
+      {status}
+    </span>
+  );
+}
+
+const fmt = (v: unknown) => (typeof v === 'number' ? (Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(4)) : String(v));
+
+function Confusion({ labels, matrix }: { labels: string[]; matrix: number[][] }) {
+  const max = Math.max(1, ...matrix.flat());
+  return (
+    <table className="text-[10px]" data-testid="confusion-matrix">
+      <thead>
+        <tr>
+          <th className="px-1 text-left text-neutral-400">gold \ pred</th>
+          {labels.map((l) => <th key={l} className="px-1 font-medium text-neutral-600">{l}</th>)}
+        </tr>
+      </thead>
+      <tbody>
+        {matrix.map((row, i) => (
+          <tr key={i}>
+            <th className="px-1 text-left font-medium text-neutral-600">{labels[i]}</th>
+            {row.map((v, j) => (
+              <td key={j} className="h-7 w-10 text-center font-mono" style={{ background: `rgba(79, 70, 229, ${v / max})`, color: v / max > 0.5 ? 'white' : '#262626' }}>
+                {v}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function RunPanel({
+  view,
+  runId,
+  history,
+  onPickRun,
+  onCancel,
+  onClose,
+  selectedNodeId,
+}: {
+  view: RunView;
+  runId: string;
+  history: { id: string; status: string; createdAt: Date }[];
+  onPickRun: (runId: string) => void;
+  onCancel: () => void;
+  onClose: () => void;
+  selectedNodeId?: string;
+}) {
+  const trainingNodes = Object.keys(view.series);
+  const [picked, setPicked] = useState<string | null>(null);
+  const chartNode = (picked && view.series[picked] ? picked : null) ?? (selectedNodeId && view.series[selectedNodeId] ? selectedNodeId : null) ?? trainingNodes[trainingNodes.length - 1] ?? null;
+  const series = chartNode ? view.series[chartNode] : [];
+  const data = useMemo(() => {
+    const xs = series.map((p, i) => i + 1);
+    return { xs, loss: series.map((p) => p.loss ?? null), lr: series.map((p) => p.lr ?? null), tps: series.map((p) => p.tokensPerSec ?? null) };
+  }, [series]);
+  const evalMetrics = Object.entries(view.metrics).filter(([, m]) => m && typeof m === 'object' && 'values' in m) as [string, { name: string; kind: string; values: Record<string, number>; confusion?: { labels: string[]; matrix: number[][] }; rows?: { name: string; values: Record<string, number> }[] }][];
+  const stageMetrics = Object.entries(view.metrics).filter(([, m]) => !('values' in m));
+  const active = view.status === 'running' || view.status === 'queued';
+  return (
+    <section data-testid="run-panel" className="flex h-80 shrink-0 flex-col border-t border-neutral-200 bg-neutral-50">
+      <header className="flex items-center gap-3 border-b border-neutral-200 bg-white px-3 py-1.5 text-xs">
+        <span className="font-semibold">Run</span>
+        <span className="font-mono text-neutral-500">{runId}</span>
+        <StatusChip status={view.status} testId="run-status" />
+        {view.device && <span className="text-neutral-500" title="compute backend">{view.backend} · {view.device}</span>}
+        {view.error && <span className="truncate text-red-700">{view.error}</span>}
+        <div className="ml-auto flex items-center gap-2">
+          <select data-testid="run-history" value={runId} onChange={(e) => onPickRun(e.target.value)} className="h-7 rounded border border-neutral-300 bg-white px-1 text-xs">
+            {history.map((r) => (
+              <option key={r.id} value={r.id}>{new Date(r.createdAt).toLocaleTimeString()} — {r.status} ({r.id.slice(0, 8)})</option>
+            ))}
+          </select>
+          {active && <button data-testid="cancel-run" onClick={onCancel} className="h-7 rounded border border-red-300 px-2 text-red-700 hover:bg-red-50">Cancel</button>}
+          <button onClick={onClose} className="h-7 px-2 text-neutral-500 hover:text-neutral-900">✕</button>
+        </div>
+      </header>
+      <div className="flex min-h-0 flex-1 gap-3 overflow-hidden p-3">
+        <div className="flex min-w-0 flex-[3] flex-col gap-2">
+          <div className="flex items-center gap-2 text-[11px] text-neutral-500">
+            Curves of
+            <select value={chartNode ?? ''} onChange={(e) => setPicked(e.target.value)} className="h-6 rounded border border-neutral-300 bg-white px-1 text-[11px]">
+              {trainingNodes.map((n) => <option key={n} value={n}>{n}</option>)}
+            </select>
+            {chartNode && view.nodes[chartNode]?.etaSec !== undefined && view.nodes[chartNode]?.status === 'running' && <span>ETA {Math.round(view.nodes[chartNode].etaSec!)} s</span>}
+          </div>
+          <div className="flex gap-2">
+            <LiveChart title="loss" xs={data.xs} ys={data.loss} color="#4f46e5" testId="loss-chart" />
+            <LiveChart title="learning rate" xs={data.xs} ys={data.lr} color="#0891b2" testId="lr-chart" format={(v) => v.toExponential(0)} />
+            <LiveChart title="tokens / s" xs={data.xs} ys={data.tps} color="#ea580c" testId="tps-chart" format={(v) => v.toFixed(0)} />
+          </div>
+          <div className="min-h-0 flex-1 overflow-y-auto rounded-md border border-neutral-200 bg-white p-2 font-mono text-[10px] leading-4" data-testid="run-logs">
+            {view.logs.map((l) => (
+              <div key={l.seq} className={l.level === 'error' ? 'text-red-700' : l.level === 'warn' ? 'text-amber-700' : 'text-neutral-700'}>
+                <span className="text-neutral-400">{new Date(l.at).toLocaleTimeString()}</span> {l.nodeId && <span className="text-indigo-700">[{l.nodeId}]</span>} {l.message.split('\n')[0]}
+              </div>
+            ))}
+          </div>
+        </div>
+        <div className="flex min-w-0 flex-[2] flex-col gap-2 overflow-y-auto" data-testid="run-metrics">
+          {evalMetrics.map(([nodeId, m]) => (
+            <div key={nodeId} className="rounded-md border border-neutral-200 bg-white p-2 text-xs">
+              <div className="mb-1 font-semibold">{m.name} <span className="font-normal text-neutral-400">({nodeId})</span></div>
+              {m.rows ? (
+                <table className="w-full text-[11px]">
+                  <tbody>
+                    {m.rows.map((r) => (
+                      <tr key={r.name}><td className="pr-2">{r.name}</td>{Object.entries(r.values).slice(0, 3).map(([k, v]) => <td key={k} className="pr-2 font-mono">{k} {fmt(v)}</td>)}</tr>
+                    ))}
+                  </tbody>
+                </table>
+              ) : (
+                <div className="flex flex-wrap gap-x-3 gap-y-0.5 font-mono text-[11px]">
+                  {Object.entries(m.values).map(([k, v]) => <span key={k}><span className="text-neutral-500">{k}</span> {fmt(v)}</span>)}
+                </div>
+              )}
+              {m.confusion && <div className="mt-2"><Confusion labels={m.confusion.labels} matrix={m.confusion.matrix} /></div>}
+            </div>
+          ))}
+          {stageMetrics.map(([nodeId, m]) => (
+            <div key={nodeId} className="rounded-md border border-neutral-200 bg-white p-2 text-xs">
+              <div className="mb-1 font-semibold">{nodeId}</div>
+              <div className="flex flex-wrap gap-x-3 font-mono text-[11px]">{Object.entries(m).map(([k, v]) => <span key={k}><span className="text-neutral-500">{k}</span> {fmt(v)}</span>)}</div>
+            </div>
+          ))}
+          {evalMetrics.length + stageMetrics.length === 0 && <p className="text-xs text-neutral-400">Metrics appear here as nodes finish.</p>}
+        </div>
+      </div>
+    </section>
+  );
+}

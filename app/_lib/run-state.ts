@@ -1,0 +1,65 @@
+// Folds a run's numbered events into what the UI shows: statuses, progress, curves, metrics, logs.
+import type { NodeStatus, NumberedRunEvent, RunStatus } from '../../runtime/exec/events';
+
+export interface NodeRunState {
+  status: NodeStatus;
+  error?: string;
+  step?: number;
+  totalSteps?: number;
+  etaSec?: number;
+}
+
+export interface SeriesPoint {
+  step: number;
+  loss?: number;
+  lr?: number;
+  tokensPerSec?: number;
+}
+
+export interface RunView {
+  lastSeq: number;
+  status: RunStatus | 'unknown';
+  error?: string;
+  backend?: string;
+  device?: string;
+  nodes: Record<string, NodeRunState>;
+  series: Record<string, SeriesPoint[]>;
+  metrics: Record<string, Record<string, unknown>>;
+  logs: { seq: number; nodeId?: string; level: string; message: string; at: string }[];
+}
+
+export const emptyRunView = (): RunView => ({ lastSeq: 0, status: 'unknown', nodes: {}, series: {}, metrics: {}, logs: [] });
+
+/** Applies events in seq order; events already seen (seq ≤ lastSeq) are ignored, so replays are safe. */
+export function applyRunEvents(view: RunView, events: NumberedRunEvent[]): RunView {
+  const fresh = events.filter((e) => e.seq > view.lastSeq).sort((a, b) => a.seq - b.seq);
+  if (fresh.length === 0) return view;
+  const next: RunView = { ...view, nodes: { ...view.nodes }, series: { ...view.series }, metrics: { ...view.metrics }, logs: view.logs };
+  const newLogs: RunView['logs'] = [];
+  for (const e of fresh) {
+    next.lastSeq = e.seq;
+    switch (e.type) {
+      case 'run-status':
+        next.status = e.status;
+        if (e.error) next.error = e.error;
+        if (e.backend) next.backend = e.backend;
+        if (e.device) next.device = e.device;
+        break;
+      case 'node-status':
+        next.nodes[e.nodeId] = { ...next.nodes[e.nodeId], status: e.status, error: e.error };
+        break;
+      case 'progress':
+        next.nodes[e.nodeId] = { ...(next.nodes[e.nodeId] ?? { status: 'running' }), step: e.step, totalSteps: e.totalSteps, etaSec: e.etaSec };
+        next.series[e.nodeId] = [...(next.series[e.nodeId] ?? []), { step: e.step, loss: e.loss, lr: e.lr, tokensPerSec: e.tokensPerSec }];
+        break;
+      case 'metrics':
+        next.metrics[e.nodeId] = { ...next.metrics[e.nodeId], ...e.metrics };
+        break;
+      case 'log':
+        newLogs.push({ seq: e.seq, nodeId: e.nodeId, level: e.level, message: e.message, at: e.at });
+        break;
+    }
+  }
+  if (newLogs.length) next.logs = [...view.logs, ...newLogs].slice(-500);
+  return next;
+}
