@@ -244,27 +244,38 @@ export class TaskModel {
     return this.head;
   }
 
-  /** Adds LoRA adapters to the chosen module kinds of every layer; freezes nothing by itself. */
+  /**
+   * Adds LoRA adapters to the chosen module kinds of every layer; freezes nothing by itself.
+   * Adapters inherit the layer-wise learning-rate scale of the weight they adapt, if one is set.
+   */
   addLora(spec: { rank: number; alpha: number; dropout: number; targetModules: readonly LinearModuleKind[]; seed: number }): void {
+    if (!Number.isInteger(spec.rank) || spec.rank < 1) throw new Error(`addLora: rank must be a positive integer, got ${spec.rank}`);
+    if (!(spec.alpha > 0)) throw new Error(`addLora: alpha must be positive, got ${spec.alpha}`);
+    if (!(spec.dropout >= 0 && spec.dropout < 1)) throw new Error(`addLora: dropout must be in [0, 1), got ${spec.dropout}`);
+    const modules: string[] = [];
+    for (let i = 0; i < this.config.numHiddenLayers; i++) for (const kind of spec.targetModules) modules.push(`${layerPrefix(i)}.${LINEAR_MODULE_PATHS[kind]}`);
+    // Check everything before adding anything, so a refusal leaves the model unchanged.
+    for (const module of modules) if (this.lora.has(module)) throw new Error(`module ${module} already has a LoRA adapter`);
     const rng = createRng(spec.seed);
-    for (let i = 0; i < this.config.numHiddenLayers; i++) {
-      for (const kind of spec.targetModules) {
-        const module = `${layerPrefix(i)}.${LINEAR_MODULE_PATHS[kind]}`;
-        if (this.lora.has(module)) throw new Error(`module ${module} already has a LoRA adapter`);
-        const [inDim, outDim] = this.p(`${module}.weight`).shape;
-        // PEFT: kaiming_uniform_(a=√5) on lora_A [r, in] → U(-1/√in, 1/√in); lora_B zeros.
-        const bound = 1 / Math.sqrt(inDim);
-        const a = new Float32Array(inDim * spec.rank);
-        for (let k = 0; k < a.length; k++) a[k] = (rng.next() * 2 - 1) * bound;
-        this.lora.set(module, {
-          module,
-          A: ownedVariable(tf.tensor2d(a, [inDim, spec.rank])),
-          B: ownedVariable(tf.zeros([spec.rank, outDim])),
-          rank: spec.rank,
-          alpha: spec.alpha,
-          dropout: spec.dropout,
-          merged: false,
-        });
+    for (const module of modules) {
+      const [inDim, outDim] = this.p(`${module}.weight`).shape;
+      // PEFT: kaiming_uniform_(a=√5) on lora_A [r, in] → U(-1/√in, 1/√in); lora_B zeros.
+      const bound = 1 / Math.sqrt(inDim);
+      const a = new Float32Array(inDim * spec.rank);
+      for (let k = 0; k < a.length; k++) a[k] = (rng.next() * 2 - 1) * bound;
+      this.lora.set(module, {
+        module,
+        A: ownedVariable(tf.tensor2d(a, [inDim, spec.rank])),
+        B: ownedVariable(tf.zeros([spec.rank, outDim])),
+        rank: spec.rank,
+        alpha: spec.alpha,
+        dropout: spec.dropout,
+        merged: false,
+      });
+      const scale = this.lrScales.get(`${module}.weight`);
+      if (scale !== undefined) {
+        this.lrScales.set(`${module}.lora_A`, scale);
+        this.lrScales.set(`${module}.lora_B`, scale);
       }
     }
   }
@@ -327,18 +338,27 @@ export class TaskModel {
     return copy;
   }
 
-  /** A smaller model keeping the given encoder layers (DistilBERT-style student initialisation). */
+  /**
+   * A smaller model keeping the given encoder layers (DistilBERT-style student initialisation).
+   * Unmerged LoRA adapters are folded into the student's copies of the weights they adapt, so each
+   * kept layer computes what it computed in this model; every student weight is trainable.
+   */
   withLayers(keep: number[]): TaskModel {
     if (keep.length === 0) throw new Error('withLayers: keep at least one encoder layer');
     if (new Set(keep).size !== keep.length) throw new Error(`withLayers: layer list [${keep.join(', ')}] has duplicates`);
     for (const i of keep) if (!Number.isInteger(i) || i < 0 || i >= this.config.numHiddenLayers) throw new Error(`withLayers: layer ${i} does not exist (model has ${this.config.numHiddenLayers})`);
     const student = new TaskModel({ ...this.config, numHiddenLayers: keep.length });
+    const copyOf = (name: string, v: Variable): Variable => {
+      const adapter = name.endsWith('.weight') ? this.lora.get(name.slice(0, -'.weight'.length)) : undefined;
+      if (!adapter || adapter.merged) return tf.variable(v, true);
+      return ownedVariable(tf.tidy(() => tf.add(v, tf.mul(tf.matMul(adapter.A, adapter.B), adapter.alpha / adapter.rank))));
+    };
     for (const [name, v] of this.params) {
       const m = /^bert\.encoder\.layer\.(\d+)\.(.*)$/.exec(name);
-      if (!m) student.params.set(name, tf.variable(v, true));
+      if (!m) student.params.set(name, copyOf(name, v));
       else {
         const target = keep.indexOf(Number(m[1]));
-        if (target >= 0) student.params.set(`bert.encoder.layer.${target}.${m[2]}`, tf.variable(v, true));
+        if (target >= 0) student.params.set(`bert.encoder.layer.${target}.${m[2]}`, copyOf(name, v));
       }
     }
     student.head = this.head ? { ...this.head, labels: [...this.head.labels] } : null;

@@ -142,6 +142,7 @@ interface TorchResult {
   tokens_per_s: number;
   peak_rss_mib: number;
   params_trainable: number;
+  blas: string[];
 }
 
 function runTorch(w: Workload, threads: string): TorchResult | string {
@@ -191,7 +192,11 @@ async function main(): Promise<void> {
   }
   const header = ['workload', 'shape', 'params total / trainable', 'tfjs step ms', 'tfjs tok/s', 'torch tok/s (default thr)', 'ratio', 'torch tok/s (1 thr)', 'ratio (1 thr)', 'tfjs peak RSS MiB', 'tfjs wasm heap MiB', 'torch peak RSS MiB'];
   const first = results[0]?.tfjs as ChildResult | undefined;
-  const md = `backend: ${first?.backend ?? '?'} — ${first?.device ?? '?'}; dropout ${dropoutRate}; ${warmup} warm-up + ${steps} timed steps (median); each workload in a fresh process\n\n` + markdownTable(header, rows);
+  const torchInfo = results.map((r) => r.torchDefaultThreads).find((t): t is TorchResult => typeof t === 'object');
+  const md =
+    `backend: ${first?.backend ?? '?'} — ${first?.device ?? '?'}; dropout ${dropoutRate}; ${warmup} warm-up + ${steps} timed steps (median); each workload in a fresh process\n` +
+    `torch: ${torchInfo ? `BLAS ${torchInfo.blas.join(', ') || '?'} (ratio = tfjs tok/s ÷ torch tok/s, same run)` : 'not run'}\n\n` +
+    markdownTable(header, rows);
   writeBenchResult('train', { dropout: dropoutRate, warmup, steps, torchAvailable: torch, results }, md);
 }
 

@@ -56,13 +56,19 @@ describe('splitDataset', () => {
 describe('subsample', () => {
   it('keeps label shares and still takes one of a class that rounds to nothing', () => {
     const d = dataset({ ham: 900, spam: 97, rare: 3 });
-    // Exact shares 90, 9.7, 0.3: rare is lifted to 1, paid for by spam, the class with the most to spare after ham's exact 90.
+    // Exact shares 90, 9.7, 0.3 round down to 90, 9, 0; the one example left over goes to rare's minimum, not spam's remainder.
     const idx = subsampleIndices(d, d.examples.map((_, i) => i), 100, 5, true);
     expect(new Set(idx).size).toBe(100);
     expect(countLabels(d, idx)).toEqual({ ham: 90, spam: 9, rare: 1 });
   });
 
-  it('never asks a one-example class for two', () => {
+  it('gives the rounding remainder to the class that is owed it, not one already lifted to its minimum', () => {
+    const d = dataset({ a: 9, b: 15, c: 16 });
+    // Exact shares 0.9, 1.5, 1.6 → floors 0, 1, 1; a is lifted to 1; the last example is c's (0.6), not a's again (0.9).
+    expect(countLabels(d, subsampleIndices(d, d.examples.map((_, i) => i), 4, 0, true))).toEqual({ a: 1, b: 1, c: 2 });
+  });
+
+  it('pays for the minimums from the largest class', () => {
     const d = dataset({ a: 1, b: 1, c: 8 });
     // Exact shares: 0.5, 0.5, 4 → minimums lift a and b to 1, c keeps the remaining 3.
     expect(countLabels(d, subsampleIndices(d, d.examples.map((_, i) => i), 5, 0, true))).toEqual({ a: 1, b: 1, c: 3 });
