@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { contentHash } from './content-hash';
 import { emailToText } from './email';
+import { subsampleDataset } from './split';
 import type { Corpus, Dataset, TextExample } from './types';
 
 const require = createRequire(import.meta.url);
@@ -29,10 +30,11 @@ export function loadSpamAssassinEmails() {
   return cache;
 }
 
-/** Ham/spam classification on subject + body. */
-export function loadSpamAssassin(): Dataset {
+/** Ham/spam classification on subject + body; `maxExamples` keeps a seeded, stratified sample (e.g. 200 labelled emails). */
+export function loadSpamAssassin(opts: { maxExamples?: number; seed?: number } = {}): Dataset {
   const examples: TextExample[] = loadSpamAssassinEmails().map((e) => ({ text: e.text, label: e.label }));
-  return { task: 'sequence', labels: ['ham', 'spam'], examples, source: 'spam-assassin', contentHash: contentHash(examples) };
+  const all: Dataset = { task: 'sequence', labels: ['ham', 'spam'], examples, source: 'spam-assassin', contentHash: contentHash(examples) };
+  return opts.maxExamples ? subsampleDataset(all, opts.maxExamples, opts.seed ?? 0) : all;
 }
 
 /** The email texts as an unlabelled corpus (for domain-adaptive pretraining). */

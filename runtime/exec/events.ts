@@ -30,4 +30,4 @@ export type RunEvent =
   | { type: 'log'; nodeId?: string; level: 'info' | 'warn' | 'error'; message: string };
 
 /** An event as stored and sent: numbered within its run. */
-export type NumberedRunEvent = RunEvent & { runId: string; seq: number; at: string };
+export type NumberedRunEvent = RunEvent & { runId: string; seq: number; at: string; /** Worker clock (ms) when emitted, for latency measurement. */ emittedAt?: number };

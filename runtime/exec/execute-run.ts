@@ -63,6 +63,8 @@ export async function executeRun(job: RunJob, opts: ExecuteOptions): Promise<'do
     if (!stage) throw new Error(`no stage implements node type "${node.type}"`);
 
     setStatus(nodeId, 'running');
+    // Let the status message leave the process before the stage's synchronous math starts.
+    await new Promise((r) => setImmediate(r));
     const loaded: { type: keyof typeof portCodecs; value: unknown }[] = [];
     let tmpDir: string | null = null;
     try {
@@ -109,6 +111,7 @@ export async function executeRun(job: RunJob, opts: ExecuteOptions): Promise<'do
       store.commit(key, tmpDir);
       tmpDir = null;
       setStatus(nodeId, 'done');
+      await new Promise((r) => setImmediate(r));
     } catch (err) {
       if (tmpDir) store.abort(tmpDir);
       if (err instanceof CancelledError || signal.aborted) {

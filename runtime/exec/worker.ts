@@ -8,7 +8,7 @@ import { executeRun, type RunJob } from './execute-run';
 /** Messages parent → worker. */
 export type ToWorker = { kind: 'start'; job: RunJob } | { kind: 'cancel' };
 /** Messages worker → parent. */
-export type FromWorker = { kind: 'event'; event: RunEvent } | { kind: 'finished'; status: 'done' | 'failed' | 'cancelled' };
+export type FromWorker = { kind: 'event'; event: RunEvent; emittedAt: number } | { kind: 'finished'; status: 'done' | 'failed' | 'cancelled' };
 
 const send = (m: FromWorker) => process.send?.(m);
 const controller = new AbortController();
@@ -22,7 +22,7 @@ function emit(event: RunEvent) {
     if (now - last < 200 && event.step < event.totalSteps) return;
     lastProgressAt.set(event.nodeId, now);
   }
-  send({ kind: 'event', event });
+  send({ kind: 'event', event, emittedAt: Date.now() });
 }
 
 process.on('message', async (message: ToWorker) => {

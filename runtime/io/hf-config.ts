@@ -1,4 +1,5 @@
 // config.json (Hugging Face BertConfig) ↔ our BertConfig, with errors naming the field and file.
+import { readFileSync } from 'node:fs';
 import { BERT_CONFIG_DEFAULTS, type BertConfig } from '../model/bert-config';
 
 const FIELDS: [keyof BertConfig, string][] = [
@@ -18,7 +19,7 @@ const FIELDS: [keyof BertConfig, string][] = [
 
 /** Our config from a parsed config.json; unknown keys are kept by the caller for round trips. */
 export function parseBertConfig(json: unknown, source = 'config.json'): BertConfig {
-  if (typeof json !== 'object' || json === null) throw new Error(`${source}: expected a JSON object`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error(`${source}: expected a JSON object, got ${Array.isArray(json) ? 'a list' : JSON.stringify(json)}`);
   const j = json as Record<string, unknown>;
   if (j.model_type !== undefined && j.model_type !== 'bert') throw new Error(`${source}: model_type is "${j.model_type}"; Tunegraph loads BERT-family models ("bert")`);
   const config: BertConfig = { ...BERT_CONFIG_DEFAULTS };
@@ -32,12 +33,18 @@ export function parseBertConfig(json: unknown, source = 'config.json'): BertConf
     const v = (j[key] ?? BERT_CONFIG_DEFAULTS[FIELDS.find((f) => f[1] === key)![0]]) as number;
     if (!Number.isInteger(v) || v < 1) throw new Error(`${source}: ${key} must be a positive integer, got ${v}`);
   }
+  if (!(config.layerNormEps > 0)) throw new Error(`${source}: layer_norm_eps must be > 0, got ${config.layerNormEps}`);
+  for (const key of ['hidden_dropout_prob', 'attention_probs_dropout_prob'] as const) {
+    const v = j[key];
+    if (typeof v === 'number' && !(v >= 0 && v < 1)) throw new Error(`${source}: ${key} must be in [0, 1), got ${v}`);
+  }
+  if (!Number.isInteger(config.padTokenId) || config.padTokenId < 0) throw new Error(`${source}: pad_token_id must be a non-negative integer, got ${config.padTokenId}`);
   if (config.hiddenSize % config.numAttentionHeads !== 0) throw new Error(`${source}: hidden_size ${config.hiddenSize} is not divisible by num_attention_heads ${config.numAttentionHeads}`);
   const act = j.hidden_act ?? 'gelu';
-  if (act !== 'gelu' && act !== 'gelu_new') throw new Error(`${source}: hidden_act "${act}" is not supported (gelu or gelu_new)`);
+  if (act !== 'gelu' && act !== 'gelu_new') throw new Error(`${source}: hidden_act ${JSON.stringify(act)} is not supported (gelu or gelu_new)`);
   config.hiddenAct = act;
   const pos = j.position_embedding_type ?? 'absolute';
-  if (pos !== 'absolute') throw new Error(`${source}: position_embedding_type "${pos}" is not supported (absolute only)`);
+  if (pos !== 'absolute') throw new Error(`${source}: position_embedding_type ${JSON.stringify(pos)} is not supported (absolute only)`);
   return config;
 }
 
@@ -49,25 +56,55 @@ export function labelsFromConfig(json: Record<string, unknown>): string[] | null
   return Array.from({ length: n }, (_, i) => map[String(i)] ?? `LABEL_${i}`);
 }
 
+/** What config.json holds beyond the architecture. */
+export interface HfConfigExtras {
+  /** e.g. ["BertForSequenceClassification"]. */
+  architectures?: string[];
+  /** Class names in id order; written as id2label (string keys) and label2id. */
+  labels?: string[];
+  /** Same as `labels`, keyed by id (ignored when `labels` is given). */
+  id2label?: Record<number, string>;
+  problemType?: string;
+  /** torch_dtype of the weights file (default float32). */
+  torchDtype?: 'float32' | 'float16' | 'bfloat16';
+  /** Keys read from an earlier config.json that we do not model: preserved (spec 2.1). */
+  extra?: Record<string, unknown>;
+}
+
 /** A config.json transformers will load. */
-export function bertConfigToHf(
-  config: BertConfig,
-  extras: { architectures?: string[]; labels?: string[]; problemType?: string; extra?: Record<string, unknown> } = {},
-): Record<string, unknown> {
+export function bertConfigToHf(config: BertConfig, extras: HfConfigExtras = {}): Record<string, unknown> {
+  const kept = extras.extra ?? {};
   const out: Record<string, unknown> = { ...(extras.extra ?? {}) };
   if (extras.architectures) out.architectures = extras.architectures;
   out.model_type = 'bert';
   for (const [ours, theirs] of FIELDS) out[theirs] = config[ours];
   out.hidden_act = config.hiddenAct;
   out.position_embedding_type = 'absolute';
-  out.classifier_dropout = null;
-  out.use_cache = true;
-  if (extras.labels) {
-    out.id2label = Object.fromEntries(extras.labels.map((l, i) => [String(i), l]));
-    out.label2id = Object.fromEntries(extras.labels.map((l, i) => [l, i]));
+  // Fields we do not model keep their earlier value (classifier_dropout changes HF's head dropout).
+  out.classifier_dropout = kept.classifier_dropout ?? null;
+  out.use_cache = kept.use_cache ?? true;
+  const labels = extras.labels ?? (extras.id2label ? Object.keys(extras.id2label).map(Number).sort((a, b) => a - b).map((i) => extras.id2label![i]) : undefined);
+  if (labels) {
+    out.id2label = Object.fromEntries(labels.map((l, i) => [String(i), l]));
+    out.label2id = Object.fromEntries(labels.map((l, i) => [l, i]));
   }
   if (extras.problemType) out.problem_type = extras.problemType;
-  out.torch_dtype = 'float32';
+  out.torch_dtype = extras.torchDtype ?? 'float32';
   out.transformers_version = '4.46.0';
   return out;
+}
+
+/** Parses a JSON file; errors name the file (missing, or not JSON). */
+export function readJsonFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${path}: not valid JSON (${(err as Error).message})`);
+  }
 }

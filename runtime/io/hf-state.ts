@@ -3,7 +3,7 @@
 import { tf } from '../tf';
 import type { BertConfig } from '../model/bert-config';
 import { encoderParamShapes, isLinearWeight, mlmParamShapes } from '../model/param-names';
-import type { TaskModel } from '../model/task-model';
+import { assignValue, type TaskModel } from '../model/task-model';
 
 /** A host tensor in PyTorch layout. */
 export interface HostTensor {
@@ -67,7 +67,7 @@ export function loadHfTensors(
       throw new Error(`${source}: tensor "${name}": file has [${t.shape.join(', ')}], config expects [${expected.join(', ')}]`);
     }
     const data = isLinearWeight(name) && v.shape.length === 2 ? transpose2d(t.data, expected[0], expected[1]) : t.data;
-    v.assign(tf.tensor(data, v.shape));
+    assignValue(v, () => tf.tensor(data, v.shape));
   }
   return { missing, unexpected: [...byName.keys()] };
 }

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelValue } from '../exec/port-values';
-import { TaskModel, type ClassifierHead } from '../model/task-model';
+import { assignValue, ownedVariable, TaskModel, type ClassifierHead } from '../model/task-model';
 import { tf } from '../tf';
 import { writeFileAtomic } from './atomic-write';
 import { bertConfigToHf, labelsFromConfig, parseBertConfig } from './hf-config';
@@ -77,7 +77,9 @@ export function exportPeftAdapter(dir: string, model: TaskModel, baseModelNameOr
     tensors['base_model.model.classifier.weight'] = { shape: [c, h], data: transpose2d(w.dataSync() as Float32Array, h, c) };
     tensors['base_model.model.classifier.bias'] = { shape: [c], data: Float32Array.from(model.p('classifier.bias').dataSync()) };
   }
-  const kinds = new Set(adapters.map((a) => a.module.split('.').slice(-1)[0] === 'dense' ? a.module.split('.').slice(-2).join('.') : a.module.split('.').slice(-1)[0]));
+  // Full module paths: PEFT matches a list entry by equality or "." + suffix, and the short name
+  // "output.dense" would also catch attention.output.dense.
+  const targets = adapters.map((a) => a.module);
   mkdirSync(dir, { recursive: true });
   writePeftAdapter(
     dir,
@@ -85,7 +87,7 @@ export function exportPeftAdapter(dir: string, model: TaskModel, baseModelNameOr
       r: first.rank,
       loraAlpha: first.alpha,
       loraDropout: first.dropout,
-      targetModules: [...kinds],
+      targetModules: targets,
       modulesToSave: withHead ? ['classifier'] : null,
       taskType: model.head?.task === 'sequence-classification' ? 'SEQ_CLS' : model.head?.task === 'token-classification' ? 'TOKEN_CLS' : null,
       baseModelNameOrPath,
@@ -109,8 +111,8 @@ export function importPeftAdapter(dir: string, model: TaskModel): void {
     model.lora.get(module)?.B.dispose();
     model.lora.set(module, {
       module,
-      A: tf.variable(tf.tensor2d(transpose2d(A.data, config.r, inDim), [inDim, config.r])),
-      B: tf.variable(tf.tensor2d(transpose2d(B.data, outDim, config.r), [config.r, outDim])),
+      A: ownedVariable(tf.tensor2d(transpose2d(A.data, config.r, inDim), [inDim, config.r])),
+      B: ownedVariable(tf.tensor2d(transpose2d(B.data, outDim, config.r), [config.r, outDim])),
       rank: config.r,
       alpha: config.loraAlpha,
       dropout: config.loraDropout,
@@ -121,8 +123,8 @@ export function importPeftAdapter(dir: string, model: TaskModel): void {
   const b = tensors.saved.get('classifier.bias');
   if (w && b && model.params.has('classifier.weight')) {
     const [c, h] = w.shape;
-    model.p('classifier.weight').assign(tf.tensor2d(transpose2d(w.data, c, h), [h, c]));
-    model.p('classifier.bias').assign(tf.tensor1d(b.data));
+    assignValue(model.p('classifier.weight'), () => tf.tensor2d(transpose2d(w.data, c, h), [h, c]));
+    assignValue(model.p('classifier.bias'), () => tf.tensor1d(b.data));
   }
 }
 

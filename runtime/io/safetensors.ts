@@ -1,7 +1,9 @@
 // safetensors read/write, validated like the reference reader: a truncated or lying file is an
 // error naming the file and the tensor, never a crash or silent zeros.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write';
+import { resolveInside } from './safe-path';
 import { decodeBf16, decodeF16, encodeBf16, encodeF16 } from './dtype';
 
 export type SafetensorsDtype = 'BOOL' | 'U8' | 'I8' | 'I16' | 'U16' | 'F16' | 'BF16' | 'I32' | 'U32' | 'F32' | 'F64' | 'I64' | 'U64';
@@ -53,7 +55,8 @@ function topLevelKeys(json: string): string[] {
 
 function decode(dtype: SafetensorsDtype, bytes: Uint8Array, name: string, source: string): Float32Array | Int32Array {
   // Copy first: typed-array views need aligned offsets, which third-party files do not promise.
-  const buf = bytes.slice().buffer;
+  // (new Uint8Array, not .slice(): on a Node Buffer, slice is a view into the shared pool.)
+  const buf = new Uint8Array(bytes).buffer;
   switch (dtype) {
     case 'F32':
       return new Float32Array(buf);
@@ -163,6 +166,45 @@ export function readSafetensorsFile(path: string): SafetensorsFile {
   return readSafetensors(new Uint8Array(readFileSync(path)), path);
 }
 
+/**
+ * A checkpoint in `dir`: `<base>.safetensors`, or the shards listed in `<base>.safetensors.index.json`
+ * (`{"metadata": {...}, "weight_map": {tensor: shard file}}`, spec 1.6). Every mapped tensor must be
+ * in its shard, no tensor may sit in two shards, and shard names must stay inside `dir`.
+ */
+export function readSafetensorsCheckpoint(dir: string, base = 'model'): SafetensorsFile {
+  const single = join(dir, `${base}.safetensors`);
+  if (existsSync(single)) return readSafetensorsFile(single);
+  const indexPath = join(dir, `${base}.safetensors.index.json`);
+  if (!existsSync(indexPath)) throw new Error(`${dir}: neither ${base}.safetensors nor ${base}.safetensors.index.json exists`);
+  let index: { weight_map?: unknown };
+  try {
+    index = JSON.parse(readFileSync(indexPath, 'utf8'));
+  } catch (err) {
+    throw new Error(`${indexPath}: not valid JSON (${(err as Error).message})`);
+  }
+  const map = index?.weight_map;
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) throw new Error(`${indexPath}: weight_map must be an object of tensor name → shard file`);
+  const byShard = new Map<string, string[]>();
+  for (const [name, shard] of Object.entries(map)) {
+    if (typeof shard !== 'string') throw new Error(`${indexPath}: weight_map entry "${name}" is ${JSON.stringify(shard)}, not a file name`);
+    byShard.set(shard, [...(byShard.get(shard) ?? []), name]);
+  }
+  const tensors = new Map<string, StoredTensor>();
+  let metadata: Record<string, string> = {};
+  for (const [shard, names] of byShard) {
+    const path = resolveInside(dir, shard);
+    if (!existsSync(path)) throw new Error(`${indexPath}: shard "${shard}" is missing`);
+    const file = readSafetensorsFile(path);
+    if (tensors.size === 0) metadata = file.metadata;
+    for (const name of names) if (!file.tensors.has(name)) throw new Error(`${indexPath}: tensor "${name}" is mapped to ${shard}, which does not hold it`);
+    for (const [name, t] of file.tensors) {
+      if (tensors.has(name)) throw new Error(`${path}: tensor "${name}" is also in another shard`);
+      tensors.set(name, t);
+    }
+  }
+  return { tensors, metadata };
+}
+
 /** How writeSafetensors stores tensors. */
 export interface WriteOptions {
   /** Precision for float tensors (default F32). */
@@ -217,4 +259,5 @@ export function writeSafetensorsFile(path: string, tensors: Parameters<typeof wr
   writeFileAtomic(path, writeSafetensors(tensors, opts));
 }
 
+/** The dtypes that decode to Float32Array. */
 export { FLOAT as FLOAT_DTYPES };

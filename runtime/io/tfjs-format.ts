@@ -88,7 +88,7 @@ function storedBytes(entry: ManifestEntry, where: string): number {
 
 /** Stored bytes of one weight → float32 values (dequantised as tfjs does: q · scale + min). */
 function decodeEntry(entry: ManifestEntry, bytes: Uint8Array): Float32Array {
-  const buf = bytes.slice().buffer; // copy: typed views need aligned offsets
+  const buf = new Uint8Array(bytes).buffer; // copy (Buffer#slice would be a view): typed views need aligned offsets
   const q = entry.quantization;
   if (!q) return new Float32Array(buf);
   if (q.dtype === 'float16') return decodeF16(new Uint16Array(buf));

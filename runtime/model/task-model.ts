@@ -3,7 +3,7 @@
 // a variable's `trainable` flag is the single truth about freezing.
 import { tf, type Tensor, type Tensor1D, type Tensor2D, type Tensor3D, type Variable } from '../tf';
 import type { BertConfig } from './bert-config';
-import { dense, dropout, embeddingLookup, gelu, geluTanh, isFrozen, layerNorm, matMulPlain } from './ops';
+import { attention, dense, dropout, embeddingLookup, gelu, geluTanh, isFrozen, layerNorm } from './ops';
 import { encoderParamShapes, isLinearWeight, isNoDecay, layerPrefix, LINEAR_MODULE_PATHS, mlmParamShapes, type LinearModuleKind } from './param-names';
 import { createRng, type Rng } from './rng';
 import { tiedDecoder } from './tied-decoder';
@@ -170,19 +170,16 @@ export class TaskModel {
 
     // Additive mask: 0 where attended, -1e9 on padding; broadcast over heads and query positions.
     const maskAdd = tf.reshape(tf.mul(tf.sub(1, tf.cast(batch.attentionMask, 'float32')), -1e9), [B, 1, 1, T]); // [B, 1, 1, T]
-    const scale = 1 / Math.sqrt(d);
     for (let i = 0; i < c.numHiddenLayers; i++) {
       const p = layerPrefix(i);
-      const split = (t: Tensor) => tf.transpose(tf.reshape(t, [B, T, heads, d]), [0, 2, 1, 3]); // [B, heads, T, d]
-      const q = tf.reshape(split(this.linear(x, `${p}.attention.self.query`, opts)), [B * heads, T, d]);
+      const split = (t: Tensor) => tf.transpose(tf.reshape(t, [B, T, heads, d]), [0, 2, 1, 3]); // [B, T, H] → [B, heads, T, d]
+      const q = split(this.linear(x, `${p}.attention.self.query`, opts)); // [B, heads, T, d]
       // K is transposed once here so the score product is a plain matMul (fast on wasm).
-      const kT = tf.reshape(tf.transpose(tf.reshape(this.linear(x, `${p}.attention.self.key`, opts), [B, T, heads, d]), [0, 2, 3, 1]), [B * heads, d, T]); // [B·heads, d, T]
-      const v = tf.reshape(split(this.linear(x, `${p}.attention.self.value`, opts)), [B * heads, T, d]);
-      const scores = tf.add(tf.reshape(tf.mul(matMulPlain(q, kT), scale), [B, heads, T, T]), maskAdd); // [B, heads, T, T]
-      let probs = tf.softmax(scores);
-      probs = dropout(probs, c.attentionProbsDropoutProb, opts.rng, opts.training);
-      const context = matMulPlain(tf.reshape(probs, [B * heads, T, T]), v); // [B·heads, T, d]
-      const merged = tf.reshape(tf.transpose(tf.reshape(context, [B, heads, T, d]), [0, 2, 1, 3]), [B, T, H]); // [B, T, H]
+      const kT = tf.transpose(tf.reshape(this.linear(x, `${p}.attention.self.key`, opts), [B, T, heads, d]), [0, 2, 3, 1]); // [B, heads, d, T]
+      const v = split(this.linear(x, `${p}.attention.self.value`, opts)); // [B, heads, T, d]
+      // softmax(q·kT/√d + mask) → dropout → ·v as one op whose backward keeps only the probabilities.
+      const context = attention(q, kT, v, { maskAdd, dropout: c.attentionProbsDropoutProb, rng: opts.rng, training: opts.training }); // [B, heads, T, d]
+      const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [B, T, H]); // [B, heads, T, d] → [B, T, H]
       let attn = this.linear(merged, `${p}.attention.output.dense`, opts);
       attn = dropout(attn, c.hiddenDropoutProb, opts.rng, opts.training);
       x = layerNorm(tf.add(attn, x), this.p(`${p}.attention.output.LayerNorm.weight`), this.p(`${p}.attention.output.LayerNorm.bias`), c.layerNormEps);

@@ -67,6 +67,7 @@ export const exportStage = defineStage(exportNode, stageVersions.export, async (
         join(root, 'tfjs'),
         model.allWeights().map(([name, v]) => ({ name, shape: [...v.shape], data: v.dataSync() as Float32Array })),
         { tunegraph: { config: model.config, head: model.head, note: 'Linear kernels are [in, out]; LoRA adapters are `<module>.lora_A` [in, r] and `.lora_B` [r, out]' } },
+        { dtype: params.dtype === 'F16' ? 'float16' : 'float32' },
       );
     }
   }

@@ -1,7 +1,7 @@
 // Saved graphs: create, list, open any version, save (a new immutable version each time), rename,
 // delete, import and export. Rights come from workspaceProcedure / graphProcedure.
 import { TRPCError } from '@trpc/server';
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { emptyGraph, type GraphDocument } from '../../graph-nodes';
 import { validateGraph } from '../../runtime/compile/validate';
@@ -23,6 +23,9 @@ function asBadRequest(err: unknown): never {
   throw err;
 }
 
+/** Counted in the database so listings never ship whole documents (up to 5 MB each) to the server. */
+const nodeCount = sql<number>`jsonb_array_length(${graphVersions.document}->'nodes')`.mapWith(Number);
+
 async function insertGraph(db: Database, workspaceId: string, userId: string, graphName: string, document: GraphDocument, msg: string) {
   const id = newId('g');
   await db.transaction(async (tx) => {
@@ -35,12 +38,12 @@ async function insertGraph(db: Database, workspaceId: string, userId: string, gr
 export const graphsRouter = router({
   list: workspaceProcedure.query(async ({ ctx }) => {
     const rows = await ctx.db
-      .select({ id: graphs.id, name: graphs.name, latestVersion: graphs.latestVersion, createdAt: graphs.createdAt, updatedAt: graphs.updatedAt, document: graphVersions.document })
+      .select({ id: graphs.id, name: graphs.name, latestVersion: graphs.latestVersion, nodeCount, createdAt: graphs.createdAt, updatedAt: graphs.updatedAt })
       .from(graphs)
       .innerJoin(graphVersions, and(eq(graphVersions.graphId, graphs.id), eq(graphVersions.version, graphs.latestVersion)))
       .where(and(eq(graphs.workspaceId, ctx.workspaceId), isNull(graphs.deletedAt)))
-      .orderBy(desc(graphs.updatedAt));
-    return rows.map(({ document, ...g }) => ({ ...g, nodeCount: (document as GraphDocument).nodes.length }));
+      .orderBy(desc(graphs.updatedAt), desc(graphs.createdAt));
+    return rows;
   }),
 
   create: workspaceProcedure.input(z.object({ name, document: documentInput.optional() })).mutation(async ({ ctx, input }) => {
@@ -78,11 +81,11 @@ export const graphsRouter = router({
 
   versions: graphProcedure('read').query(async ({ ctx }) => {
     const rows = await ctx.db
-      .select({ version: graphVersions.version, message: graphVersions.message, createdAt: graphVersions.createdAt, document: graphVersions.document })
+      .select({ version: graphVersions.version, message: graphVersions.message, createdAt: graphVersions.createdAt, nodeCount })
       .from(graphVersions)
       .where(eq(graphVersions.graphId, ctx.graph.id))
       .orderBy(desc(graphVersions.version));
-    return rows.map(({ document, ...v }) => ({ ...v, nodeCount: (document as GraphDocument).nodes.length }));
+    return rows;
   }),
 
   save: graphProcedure('write')

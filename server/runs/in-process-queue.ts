@@ -78,7 +78,9 @@ export class InProcessQueue implements RunQueue {
     child.on('message', (m: FromWorker) => {
       if (m.kind === 'event') {
         if (m.event.type === 'node-status') active.runningNode = m.event.status === 'running' ? m.event.nodeId : active.runningNode === m.event.nodeId ? null : active.runningNode;
-        forward(() => this.sink(job.runId, m.event));
+        // Numbering and the live push happen now; the sink keeps database writes in order itself.
+        const stored = this.sink(job.runId, m.event, m.emittedAt);
+        forward(() => stored);
       } else {
         active.finished = true;
         forward(() => this.sink(job.runId, { type: 'run-status', status: m.status }));

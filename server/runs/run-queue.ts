@@ -14,5 +14,5 @@ export interface RunQueue {
 
 /** Where a queue reports what its workers say; the run service persists and broadcasts it. */
 export interface RunEventSink {
-  (runId: string, event: RunEvent): Promise<NumberedRunEvent | null>;
+  (runId: string, event: RunEvent, emittedAt?: number): Promise<NumberedRunEvent | null>;
 }

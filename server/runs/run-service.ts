@@ -41,6 +41,8 @@ const TERMINAL = new Set(['done', 'failed', 'cancelled']);
 
 export class RunService {
   private readonly seqs = new Map<string, number>();
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly recent = new Map<string, NumberedRunEvent[]>();
   private io: SocketServer | null = null;
   queue!: RunQueue;
 
@@ -91,6 +93,7 @@ export class RunService {
       });
       if (order.length > 0) await tx.insert(runNodes).values(order.map((nodeId) => ({ runId, nodeId, cacheKey: keys[nodeId], status: 'queued' as const })));
     });
+    this.seqs.set(runId, 0);
     this.queue.enqueue(this.jobFor(runId, doc, order, keys, force));
     return { runId };
   }
@@ -99,16 +102,38 @@ export class RunService {
     return { runId, document, order, keys, force, env: this.env };
   }
 
-  /** Persists one event (numbered), updates the run/node rows, and pushes it to the run's room. */
-  record = async (runId: string, event: RunEvent): Promise<NumberedRunEvent | null> => {
-    let seq = this.seqs.get(runId);
-    if (seq === undefined) {
+  /** Numbers an event and pushes it to the run's room at once, then persists it (and updates the
+   * run/node rows) in order behind the run's earlier events; resolves once it is stored. Pushing
+   * before the database write keeps live latency low; `recent` covers a browser that joins while
+   * a write is still pending. */
+  record = async (runId: string, event: RunEvent, emittedAt?: number): Promise<NumberedRunEvent | null> => {
+    if (!this.seqs.has(runId)) {
       const [row] = await this.db.select({ m: max(runEvents.seq) }).from(runEvents).where(eq(runEvents.runId, runId));
-      seq = row?.m ?? 0;
+      if (!this.seqs.has(runId)) this.seqs.set(runId, row?.m ?? 0);
     }
-    seq += 1;
+    const seq = this.seqs.get(runId)! + 1;
     this.seqs.set(runId, seq);
     const at = new Date();
+    const numbered = { ...event, runId, seq, at: at.toISOString(), ...(emittedAt ? { emittedAt } : {}) } as NumberedRunEvent;
+    const recent = this.recent.get(runId) ?? [];
+    recent.push(numbered);
+    if (recent.length > 2000) recent.splice(0, recent.length - 2000);
+    this.recent.set(runId, recent);
+    this.io?.to(runRoom(runId)).emit('run-event', numbered);
+    const previous = this.chains.get(runId) ?? Promise.resolve();
+    const stored = previous.then(() => this.persist(runId, event, seq, at)).catch((err) => console.error(`run ${runId}: event ${seq} could not be stored:`, err));
+    this.chains.set(runId, stored);
+    await stored;
+    if (event.type === 'run-status' && TERMINAL.has(event.status)) {
+      await this.closeLeftovers(runId, event.status === 'cancelled' ? 'cancelled' : 'skipped', event.error);
+      this.seqs.delete(runId);
+      this.chains.delete(runId);
+      this.recent.delete(runId);
+    }
+    return numbered;
+  };
+
+  private async persist(runId: string, event: RunEvent, seq: number, at: Date): Promise<void> {
     await this.db.insert(runEvents).values({ runId, seq, type: event.type, payload: event, createdAt: at });
     if (event.type === 'node-status') {
       const patch: Partial<typeof runNodes.$inferInsert> = { status: event.status, error: event.error ?? null };
@@ -126,14 +151,7 @@ export class RunService {
       if (TERMINAL.has(event.status)) patch.finishedAt = at;
       await this.db.update(runs).set(patch).where(eq(runs.id, runId));
     }
-    const numbered = { ...event, runId, seq, at: at.toISOString() } as NumberedRunEvent;
-    this.io?.to(runRoom(runId)).emit('run-event', numbered);
-    if (event.type === 'run-status' && TERMINAL.has(event.status)) {
-      await this.closeLeftovers(runId, event.status === 'cancelled' ? 'cancelled' : 'skipped', event.error);
-      this.seqs.delete(runId);
-    }
-    return numbered;
-  };
+  }
 
   /** After a run ends, nodes that never got a final status are closed with a reason. */
   private async closeLeftovers(runId: string, status: NodeStatus, error?: string): Promise<void> {
@@ -147,7 +165,11 @@ export class RunService {
   /** Events of a run after `afterSeq`, in order (replay for reconnecting browsers). */
   async eventsAfter(runId: string, afterSeq = 0): Promise<NumberedRunEvent[]> {
     const rows = await this.db.select().from(runEvents).where(and(eq(runEvents.runId, runId), gt(runEvents.seq, afterSeq))).orderBy(asc(runEvents.seq));
-    return rows.map((r) => ({ ...(r.payload as RunEvent), runId, seq: r.seq, at: r.createdAt.toISOString() }) as NumberedRunEvent);
+    const events = rows.map((r) => ({ ...(r.payload as RunEvent), runId, seq: r.seq, at: r.createdAt.toISOString() }) as NumberedRunEvent);
+    // Events pushed but not yet written are served from memory.
+    const last = events.length ? events[events.length - 1].seq : afterSeq;
+    for (const e of this.recent.get(runId) ?? []) if (e.seq > last) events.push(e);
+    return events;
   }
 
   /** After a restart: runs that were in flight are resumed (finished nodes come back as cached), queued runs run. */

@@ -46,11 +46,20 @@ describe.each(dbKinds)('graphs API on %s', (kind) => {
     expect((await api.graphs.get({ graphId: id, version: 2 })).document).toEqual(first);
     expect((await api.graphs.get({ graphId: id, version: 1 })).document.nodes).toEqual([]);
     expect((await api.graphs.get({ graphId: id })).version).toBe(3);
-    expect((await api.graphs.versions({ graphId: id })).map((v) => [v.version, v.message])).toEqual([
-      [3, 'higher learning rate'],
-      [2, 'first pipeline'],
-      [1, 'Created'],
+    expect((await api.graphs.versions({ graphId: id })).map((v) => [v.version, v.message, v.nodeCount])).toEqual([
+      [3, 'higher learning rate', second.nodes.length],
+      [2, 'first pipeline', first.nodes.length],
+      [1, 'Created', 0],
     ]);
+  });
+
+  it('lists the most recently changed graph first', async () => {
+    const api = await caller();
+    const older = await api.graphs.create({ name: 'Older' });
+    const newer = await api.graphs.create({ name: 'Newer' });
+    expect((await api.graphs.list()).slice(0, 2).map((g) => g.id)).toEqual([newer.id, older.id]);
+    await api.graphs.save({ graphId: older.id, document: pipelineGraph().doc });
+    expect((await api.graphs.list())[0]).toMatchObject({ id: older.id, latestVersion: 2, nodeCount: pipelineGraph().doc.nodes.length });
   });
 
   it('saves work in progress and returns its compile issues', async () => {

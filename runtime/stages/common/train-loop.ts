@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { readSafetensorsFile, writeSafetensorsFile } from '../../io/safetensors';
 import { AdamW, createSchedule, GradAccumulator } from '../../model/optim';
 import { createRng, type Rng } from '../../model/rng';
-import type { TaskModel } from '../../model/task-model';
+import { assignValue, type TaskModel } from '../../model/task-model';
 import { trainStep } from '../../model/train-step';
 import { tf } from '../../tf';
 import type { StageContext } from '../define-stage';
@@ -62,7 +62,10 @@ function loadCheckpoint(dir: string, model: TaskModel): number {
   const { step } = JSON.parse(readFileSync(statePath, 'utf8')) as { step: number };
   const file = readSafetensorsFile(join(dir, 'weights.safetensors'));
   const weights = new Map(model.allWeights());
-  for (const [name, t] of file.tensors) weights.get(name)?.assign(tf.tensor(t.data, t.shape));
+  for (const [name, t] of file.tensors) {
+    const v = weights.get(name);
+    if (v) assignValue(v, () => tf.tensor(t.data, t.shape));
+  }
   return step;
 }
 

@@ -61,6 +61,16 @@ describe('SpamAssassin', () => {
     expect(d.contentHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('samples a seeded, stratified subset', () => {
+    const s = loadSpamAssassin({ maxExamples: 200, seed: 3 });
+    const spam = (s.examples as TextExample[]).filter((e) => e.label === 'spam').length;
+    expect(s.examples).toHaveLength(200);
+    expect(spam).toBeGreaterThanOrEqual(62);
+    expect(spam).toBeLessThanOrEqual(63);
+    expect(loadSpamAssassin({ maxExamples: 200, seed: 3 }).contentHash).toBe(s.contentHash);
+    expect(loadSpamAssassin({ maxExamples: 200, seed: 4 }).contentHash).not.toBe(s.contentHash);
+  });
+
   it('gives the email texts as a corpus for domain-adaptive pretraining', () => {
     const c = loadEmailCorpus({ maxDocuments: 100 });
     expect(c.documents).toHaveLength(100);

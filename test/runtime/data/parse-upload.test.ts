@@ -64,6 +64,18 @@ describe('CSV', () => {
   });
 });
 
+describe('token CSV', () => {
+  it('reads tokens and tags as JSON arrays or space-separated strings', () => {
+    const csv = 'tokens,tags\n"[""New"",""York""]","[""PROPN"",""PROPN""]"\nit rains,PRON VERB\n';
+    const d = parseDatasetFile('ner.csv', csv, { format: 'csv', task: 'token', textColumn: 'tokens', labelColumn: 'tags' });
+    expect(d.examples).toEqual([
+      { tokens: ['New', 'York'], tags: ['PROPN', 'PROPN'] },
+      { tokens: ['it', 'rains'], tags: ['PRON', 'VERB'] },
+    ]);
+    expect(d.labels).toEqual(['PRON', 'PROPN', 'VERB']);
+  });
+});
+
 describe('JSONL', () => {
   it('reports every bad line with its number and what is wrong', () => {
     expect(problemsOf(() => parseDatasetFile('reviews.jsonl', fixture('bad-reviews.jsonl'), { format: 'jsonl', task: 'sequence', textColumn: 'text', labelColumn: 'label' }))).toEqual([

@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
+// safetensors: the reference byte vector, round trips in every float precision, and a corrupted file per validation rule.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { bf16BitsToF32, f16BitsToF32, f32ToBf16Bits, f32ToF16Bits } from '../../../runtime/io/dtype';
-import { readSafetensors, writeSafetensors } from '../../../runtime/io/safetensors';
+import { readSafetensors, readSafetensorsCheckpoint, writeSafetensors, writeSafetensorsFile } from '../../../runtime/io/safetensors';
 
 function fileWithHeader(header: object, dataBytes: number, pad = true): Uint8Array {
   let json = JSON.stringify(header);
@@ -20,6 +24,8 @@ describe('safetensors', () => {
     expect(bytes.length).toBe(8 + 64 + 24);
     const empty = writeSafetensors({}, { metadata: null });
     expect(Buffer.from(empty).toString('latin1')).toBe('\x08\x00\x00\x00\x00\x00\x00\x00{}      ');
+    expect(readSafetensors(empty)).toEqual({ tensors: new Map(), metadata: {} });
+    expect(readSafetensors(bytes).tensors.get('attn.0')).toEqual({ dtype: 'F32', shape: [1, 2, 3], data: Float32Array.from([0, 1, 2, 3, 4, 5]) });
   });
 
   it('round-trips F32 exactly, F16 and BF16 within their precision, ints as I32, with HF metadata', () => {
@@ -138,7 +144,52 @@ describe('safetensors edge cases', () => {
     expect(() => readSafetensors(file, 'pytorch_model.safetensors')).toThrow(/^pytorch_model\.safetensors: /);
   });
 
+  it('decodes from a Node Buffer (whose slice is a view into a shared pool) as from a Uint8Array', () => {
+    const bytes = writeSafetensors({ a: { shape: [2], data: Float32Array.from([1.5, -2]) }, h: { shape: [1], data: Float32Array.from([3]) } }, { dtype: 'F16' });
+    const pooled = Buffer.concat([Buffer.from('0123456789'), Buffer.from(bytes)]).subarray(10);
+    const t = readSafetensors(pooled).tensors;
+    expect(Array.from(t.get('a')!.data)).toEqual([1.5, -2]);
+    expect(Array.from(t.get('h')!.data)).toEqual([3]);
+  });
+
   it('refuses to write data that does not match its shape', () => {
     expect(() => writeSafetensors({ w: { shape: [2, 2], data: new Float32Array(3) } })).toThrow(/tensor "w": shape \[2, 2\] holds 4 values but data has 3/);
+  });
+});
+
+describe('safetensors checkpoints in a folder', () => {
+  const top = mkdtempSync(join(tmpdir(), 'tg-st-ckpt-'));
+  afterAll(() => rmSync(top, { recursive: true, force: true }));
+  let n = 0;
+  const sharded = (weightMap: Record<string, string>) => {
+    const dir = join(top, `c${n++}`);
+    mkdirSync(dir);
+    writeSafetensorsFile(join(dir, 'model-00001-of-00002.safetensors'), { 'a.weight': { shape: [2], data: Float32Array.from([1, 2]) } });
+    writeSafetensorsFile(join(dir, 'model-00002-of-00002.safetensors'), { 'b.weight': { shape: [1], data: Float32Array.from([3]) }, 'b.bias': { shape: [1], data: Float32Array.from([4]) } });
+    writeFileSync(join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: { total_size: 16 }, weight_map: weightMap }, null, 2));
+    return dir;
+  };
+  const map = { 'a.weight': 'model-00001-of-00002.safetensors', 'b.bias': 'model-00002-of-00002.safetensors', 'b.weight': 'model-00002-of-00002.safetensors' };
+
+  it('reads a single file or the shards of an index', () => {
+    const dir = sharded(map);
+    const { tensors, metadata } = readSafetensorsCheckpoint(dir);
+    expect([...tensors.keys()].sort()).toEqual(['a.weight', 'b.bias', 'b.weight']);
+    expect(Array.from(tensors.get('b.bias')!.data)).toEqual([4]);
+    expect(metadata).toEqual({ format: 'pt' });
+    writeSafetensorsFile(join(dir, 'model.safetensors'), { only: { shape: [1], data: Float32Array.from([9]) } });
+    expect([...readSafetensorsCheckpoint(dir).tensors.keys()]).toEqual(['only']);
+  });
+
+  it.each([
+    ['a tensor its shard lacks', { ...map, 'c.weight': 'model-00001-of-00002.safetensors' }, /tensor "c\.weight" is mapped to model-00001-of-00002\.safetensors, which does not hold it/],
+    ['a missing shard', { ...map, 'c.weight': 'model-00003-of-00003.safetensors' }, /shard "model-00003-of-00003\.safetensors" is missing/],
+    ['a shard outside the folder', { ...map, 'c.weight': '../../x.safetensors' }, /is outside/],
+  ])('refuses an index with %s', (_, weightMap, error) => {
+    expect(() => readSafetensorsCheckpoint(sharded(weightMap))).toThrow(error);
+  });
+
+  it('says what is missing when the folder has no checkpoint', () => {
+    expect(() => readSafetensorsCheckpoint(top)).toThrow(/neither model\.safetensors nor model\.safetensors\.index\.json exists/);
   });
 });

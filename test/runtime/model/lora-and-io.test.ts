@@ -115,3 +115,17 @@ describe('LoRA and model files', () => {
     back.model.dispose();
   });
 });
+
+describe('loading does not leak tensors', () => {
+  it('a loaded and disposed model leaves the tensor count where it was', async () => {
+    await initBackend('wasm');
+    const warm = await loadModelFolder(fixture);
+    warm.model.dispose();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) {
+      const v = await loadModelFolder(fixture);
+      v.model.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -188,6 +188,39 @@ describeEachBackend('TaskModel', () => {
     disposeBatch(b);
   });
 
+  it('folds unmerged LoRA adapters into a student, which then computes what the teacher computes', () => {
+    const teacher = classifierModel('pooler');
+    teacher.addLora({ rank: 2, alpha: 4, dropout: 0, targetModules: ['query', 'intermediate'], seed: 2 });
+    for (const a of teacher.lora.values()) {
+      tf.tidy(() => {
+        a.B.assign(tf.randomNormal(a.B.shape, 0, 0.5, 'float32', 3));
+      });
+    }
+    const b = batch();
+    const eval_ = { training: false };
+    const student = teacher.withLayers([0, 1, 2]);
+    expect(student.lora.size).toBe(0);
+    const want = tf.tidy(() => teacher.forwardSequence(b, eval_).dataSync());
+    const plain = teacher.clone();
+    plain.lora.forEach((a) => tf.dispose([a.A, a.B]));
+    plain.lora.clear();
+    expect(maxAbsDiff(tf.tidy(() => plain.forwardSequence(b, eval_).dataSync()), want)).toBeGreaterThan(1e-3); // the adapters matter
+    expect(maxAbsDiff(tf.tidy(() => student.forwardSequence(b, eval_).dataSync()), want)).toBeLessThan(1e-5);
+    [teacher, student, plain].forEach((m) => m.dispose());
+    disposeBatch(b);
+  });
+
+  it('refuses bad LoRA settings without changing the model', () => {
+    const model = TaskModel.create(config, { seed: 1 });
+    model.addLora({ rank: 2, alpha: 2, dropout: 0, targetModules: ['value'], seed: 1 });
+    expect(() => model.addLora({ rank: 2, alpha: 2, dropout: 0, targetModules: ['query', 'value'], seed: 1 })).toThrow('bert.encoder.layer.0.attention.self.value already has a LoRA adapter');
+    expect(model.lora.size).toBe(3);
+    expect(() => model.addLora({ rank: 0, alpha: 2, dropout: 0, targetModules: ['key'], seed: 1 })).toThrow('rank must be a positive integer, got 0');
+    expect(() => model.addLora({ rank: 2, alpha: 2, dropout: 1, targetModules: ['key'], seed: 1 })).toThrow('dropout must be in [0, 1), got 1');
+    expect(model.lora.size).toBe(3);
+    model.dispose();
+  });
+
   it('leaves no tensors behind: create, forward, LoRA merge/unmerge, clone, dispose', () => {
     const start = tf.memory().numTensors;
     const model = classifierModel('mean');

@@ -82,6 +82,11 @@ describe('trainability', () => {
     expect(decay.get('bert.embeddings.LayerNorm.weight')).toBe(false);
     expect(decay.get('bert.encoder.layer.1.output.LayerNorm.weight')).toBe(false);
     expect(decay.get('bert.embeddings.word_embeddings.weight')).toBe(true);
+    // Adapters added after the decay was set take their layer's scale too.
+    model.addLora({ rank: 2, alpha: 2, dropout: 0, targetModules: ['query'], seed: 2 });
+    const later = new Map(model.trainableParams().map((p) => [p.name, p.lrScale]));
+    expect(later.get('bert.encoder.layer.1.attention.self.query.lora_A')).toBe(0.5);
+    expect(later.get('bert.encoder.layer.0.attention.self.query.lora_B')).toBe(0.25);
     model.dispose();
   });
 
