@@ -4,6 +4,31 @@ import { getNodeDefinition, type GraphNode } from '../../graph-nodes';
 import type { CompileIssue } from '../../runtime/compile/issues';
 import { CATEGORY_COLOR } from './category-style';
 import { ParamForm } from './param-form';
+import { useState } from 'react';
+
+/** Uploads a data file (the server checks type and size) and puts its id into the node's fileId. */
+function UploadControl({ fileId, onUploaded }: { fileId: string; onUploaded: (id: string) => void }) {
+  const [state, setState] = useState<{ busy: boolean; message?: string; error?: boolean }>({ busy: false });
+  async function upload(file: File | undefined) {
+    if (!file) return;
+    setState({ busy: true });
+    const res = await fetch(`/api/files/uploads?filename=${encodeURIComponent(file.name)}`, { method: 'POST', body: file });
+    const body = await res.json().catch(() => ({ error: `upload failed (${res.status})` }));
+    if (!res.ok) return setState({ busy: false, error: true, message: body.error });
+    onUploaded(body.id);
+    setState({ busy: false, message: `${body.filename}: ${(body.bytes / 1024).toFixed(1)} KB uploaded` });
+  }
+  return (
+    <div className="border-b border-neutral-100 px-4 py-3 text-xs">
+      <label className="flex cursor-pointer items-center justify-between rounded-md border border-dashed border-neutral-300 px-3 py-2 hover:bg-neutral-50">
+        <span>{state.busy ? 'Uploading…' : fileId ? 'Replace file' : 'Upload CSV / JSONL / TXT'}</span>
+        <span className="font-mono text-neutral-400">{fileId || 'no file'}</span>
+        <input data-testid="upload-file" type="file" accept=".csv,.tsv,.jsonl,.txt" className="hidden" onChange={(e) => void upload(e.target.files?.[0])} />
+      </label>
+      {state.message && <p className={`mt-1 ${state.error ? 'text-red-600' : 'text-neutral-500'}`} data-testid="upload-message">{state.message}</p>}
+    </div>
+  );
+}
 
 export function Inspector({
   node,
@@ -59,6 +84,7 @@ export function Inspector({
           {nodeIssues.filter((i) => !i.param).map((i, n) => <li key={n}>{i.message}</li>)}
         </ul>
       )}
+      {(node.type === 'dataset-upload' || node.type === 'corpus-upload') && <UploadControl fileId={String(node.params.fileId ?? '')} onUploaded={(id) => onParam('fileId', id)} />}
       <div className="p-4">{def && <ParamForm def={def} params={node.params} issues={nodeIssues} onChange={onParam} />}</div>
     </aside>
   );

@@ -38,7 +38,10 @@ export interface TrainStepResult {
 export async function trainStep(options: TrainStepOptions): Promise<TrainStepResult> {
   const { params, lossFn, optimizer, maxGradNorm, accumulate } = options;
   if (params.length === 0) throw new Error('trainStep: no trainable parameters (is everything frozen?)');
-  const { value, grads } = tf.variableGrads(lossFn, params.map((p) => p.variable));
+  const { value, grads: raw } = tf.variableGrads(lossFn, params.map((p) => p.variable));
+  // variableGrads reports a listed non-trainable variable as a null gradient: drop those.
+  const grads: Record<string, tf.Tensor> = {};
+  for (const [name, g] of Object.entries(raw)) if (g) grads[name] = g;
   const loss = ((await value.data()) as Float32Array)[0] as number;
   value.dispose();
   let ready = grads;

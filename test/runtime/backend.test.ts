@@ -37,4 +37,15 @@ describe('initBackend', () => {
     const g = tf.grad((t: tf.Tensor) => tf.sum(tf.gather(t, tf.tensor1d([2, 0, 2], 'int32'))))(table);
     expect(Array.from(g.dataSync())).toEqual([1, 1, 0, 0, 2, 2]);
   });
+
+  it('makes wasm Identity (used for every tensor a gradient saves) share memory instead of copying', async () => {
+    delete process.env.TUNEGRAPH_BACKEND;
+    await initBackend('wasm');
+    const heap = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.byteLength;
+    const big = tf.zeros([8 * 1024 * 1024]); // 32 MiB
+    const before = heap();
+    const clones = Array.from({ length: 8 }, () => tf.clone(big)); // a copying Identity would need 256 MiB more
+    expect(heap() - before).toBeLessThan(32 * 2 ** 20);
+    tf.dispose([big, ...clones]);
+  });
 });

@@ -132,27 +132,26 @@ function gatherRows(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): 
   return out;
 }
 
-let registered = false;
+const OURS: { kernelName: string; kernelFunc: unknown }[] = [
+  { kernelName: 'UnsortedSegmentSum', kernelFunc: unsortedSegmentSum },
+  { kernelName: GATHER_ROWS, kernelFunc: gatherRows },
+  { kernelName: BATCH_MATMUL_VIEWS, kernelFunc: batchMatMulViews },
+  { kernelName: 'Identity', kernelFunc: sharedIdentity },
+];
 
 /**
- * Registers the missing wasm kernels once. Kernels are keyed by backend name, so this works before
- * (or without) the wasm backend being loaded; it also runs when this module is imported.
+ * Registers our wasm kernels, replacing what is there. Kernels are keyed by backend name, so this
+ * works before the wasm backend loads — but importing @tensorflow/tfjs-backend-wasm afterwards
+ * re-registers its own Identity, so runtime/backend.ts calls this again when it starts wasm.
+ * Cheap and idempotent; also runs when this module is imported.
  */
 export function registerWasmGradientKernels(): void {
-  if (registered) return;
-  registered = true;
-  if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) {
-    // (a later tfjs may ship its own)
-    tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum as unknown as tf.KernelFunc });
+  for (const { kernelName, kernelFunc } of OURS) {
+    const existing = tf.getKernel(kernelName, 'wasm');
+    if (existing?.kernelFunc === kernelFunc) continue;
+    if (existing) tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc });
   }
-  if (!tf.getKernel(GATHER_ROWS, 'wasm')) {
-    tf.registerKernel({ kernelName: GATHER_ROWS, backendName: 'wasm', kernelFunc: gatherRows as unknown as tf.KernelFunc });
-  }
-  if (!tf.getKernel(BATCH_MATMUL_VIEWS, 'wasm')) {
-    tf.registerKernel({ kernelName: BATCH_MATMUL_VIEWS, backendName: 'wasm', kernelFunc: batchMatMulViews as unknown as tf.KernelFunc });
-  }
-  if (tf.getKernel('Identity', 'wasm')) tf.unregisterKernel('Identity', 'wasm');
-  tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: sharedIdentity as unknown as tf.KernelFunc });
 }
 
 registerWasmGradientKernels();

@@ -96,6 +96,18 @@ describeEachBackend('trainStep', () => {
     m2.dispose();
   });
 
+  it('skips a listed variable that is marked non-trainable', async () => {
+    const m = tinyModel(4);
+    m.v.w2.trainable = false;
+    const optimizer = new AdamW(m.params, { lr: 0.01 });
+    const w2 = Array.from(m.v.w2.dataSync());
+    const r = await trainStep({ params: m.params, lossFn: m.loss, optimizer, maxGradNorm: 1 });
+    expect(r.applied).toBe(true);
+    expect(Array.from(m.v.w2.dataSync())).toEqual(w2);
+    optimizer.dispose();
+    m.dispose();
+  });
+
   it('names the problem when nothing trains', async () => {
     const m = tinyModel(3);
     const optimizer = new AdamW([], {});
