@@ -14,7 +14,7 @@ describe('uploads', () => {
   let server: RunningServer;
   const dataDir = mkdtempSync(join(tmpdir(), 'tunegraph-uploads-'));
   const api = async () => appRouter.createCaller(await createContextInner({ db: server.database.db, user: LOCAL_USER, runService: server.runService }));
-  const upload = (filename: string, body: string | Buffer) => fetch(`${server.url}/api/files/uploads?filename=${encodeURIComponent(filename)}`, { method: 'POST', body });
+  const upload = (filename: string, body: string | Buffer) => fetch(`${server.url}/api/files/uploads?filename=${encodeURIComponent(filename)}`, { method: "POST", body: typeof body === "string" ? body : new Uint8Array(body) });
 
   beforeAll(async () => {
     process.env.TUNEGRAPH_BUNDLED_MODELS_DIR = FIXTURE_MODELS_DIR;
