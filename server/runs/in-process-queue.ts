@@ -88,6 +88,8 @@ export class InProcessQueue implements RunQueue {
     });
     child.on('exit', (code, signal) => {
       forward(async () => {
+        // On shutdown the run stays "running" in the database, so the next start resumes it.
+        if (this.closed) return;
         if (!active.finished) {
           // A worker killed mid-write leaves a temp folder; nothing else runs now, so clear it.
           new ArtifactStore(joinPath(job.env.dataDir, 'artifacts')).sweepTemp();
