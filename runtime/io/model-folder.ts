@@ -71,6 +71,14 @@ export function exportPeftAdapter(dir: string, model: TaskModel, baseModelNameOr
     tensors[peftTensorName(a.module, 'B')] = { shape: [outDim, r], data: transpose2d(a.B.dataSync() as Float32Array, r, outDim) };
   }
   const withHead = model.head !== null && model.params.has('classifier.weight');
+  // A trained pooler travels with the adapter as a modules_to_save module, like the classifier.
+  const withPooler = withHead && model.p('bert.pooler.dense.weight').trainable;
+  if (withPooler) {
+    const w = model.p('bert.pooler.dense.weight');
+    const [i, o] = w.shape;
+    tensors['base_model.model.bert.pooler.dense.weight'] = { shape: [o, i], data: transpose2d(w.dataSync() as Float32Array, i, o) };
+    tensors['base_model.model.bert.pooler.dense.bias'] = { shape: [o], data: Float32Array.from(model.p('bert.pooler.dense.bias').dataSync()) };
+  }
   if (withHead) {
     const w = model.p('classifier.weight');
     const [h, c] = w.shape;
@@ -88,7 +96,7 @@ export function exportPeftAdapter(dir: string, model: TaskModel, baseModelNameOr
       loraAlpha: first.alpha,
       loraDropout: first.dropout,
       targetModules: targets,
-      modulesToSave: withHead ? ['classifier'] : null,
+      modulesToSave: withHead ? (withPooler ? ['classifier', 'pooler.dense'] : ['classifier']) : null,
       taskType: model.head?.task === 'sequence-classification' ? 'SEQ_CLS' : model.head?.task === 'token-classification' ? 'TOKEN_CLS' : null,
       baseModelNameOrPath,
     },
@@ -118,6 +126,13 @@ export function importPeftAdapter(dir: string, model: TaskModel): void {
       dropout: config.loraDropout,
       merged: false,
     });
+  }
+  const pw = tensors.saved.get('bert.pooler.dense.weight');
+  const pb = tensors.saved.get('bert.pooler.dense.bias');
+  if (pw && pb) {
+    const [o, i] = pw.shape;
+    assignValue(model.p('bert.pooler.dense.weight'), () => tf.tensor2d(transpose2d(pw.data, o, i), [i, o]));
+    assignValue(model.p('bert.pooler.dense.bias'), () => tf.tensor1d(pb.data));
   }
   const w = tensors.saved.get('classifier.weight');
   const b = tensors.saved.get('classifier.bias');

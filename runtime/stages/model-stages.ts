@@ -83,6 +83,12 @@ export const headStage = defineStage(head, stageVersions.head, async ({ params, 
   else throw new StageError('numLabels is 0 and no dataset is connected; connect the dataset or set numLabels');
   model.setClassifier({ task: params.task, labels, pooling: params.pooling, dropout: params.classifierDropout }, parseInt(cacheKey.slice(0, 8), 16));
   if (params.featureExtraction) freezeAllBut(model, (name) => name.startsWith('classifier.'));
+  // A sequence head that reads the BERT pooler trains the pooler with it: checkpoints pretrained
+  // with masked LM only (like the bundled model) carry a pooler that was never trained, and
+  // keeping it frozen under LoRA or feature extraction would feed the classifier random features.
+  if (params.task === 'sequence-classification' && params.pooling === 'pooler') {
+    for (const name of ['bert.pooler.dense.weight', 'bert.pooler.dense.bias']) model.p(name).trainable = true;
+  }
   const counts = model.countParams();
   log(`${params.task} head with ${labels.length} labels; ${counts.trainable} of ${counts.total} parameters train`);
   return { model: { ...inputs.model, lineage: [...inputs.model.lineage, `${params.task} head`] } };

@@ -11,7 +11,7 @@ export const stageVersions = {
   'pretrained-load': '1',
   freeze: '1',
   lora: '1',
-  head: '1',
+  head: '2',
   dapt: '1',
   'fine-tune': '1',
   distill: '1',
