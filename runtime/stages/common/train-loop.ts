@@ -46,7 +46,8 @@ export interface LoopResult {
   bestValidation?: number;
 }
 
-const CHECKPOINT_EVERY_MS = 30_000;
+/** How often a training stage saves a resumable checkpoint (TUNEGRAPH_CHECKPOINT_MS overrides, for tests). */
+const CHECKPOINT_EVERY_MS = Number(process.env.TUNEGRAPH_CHECKPOINT_MS || 30_000);
 
 function saveCheckpoint(dir: string, model: TaskModel, step: number) {
   mkdirSync(dir, { recursive: true });
