@@ -1,7 +1,7 @@
 // Runs a compiled plan node by node: cached nodes are skipped, each stage's outputs are written
 // atomically to the content-addressed store, a failure skips everything downstream of it, and
 // every step is reported as an event. Runs inside the worker process.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getNodeDefinition, type GraphDocument, type NodeDefinition } from '../../graph-nodes';
 import { resolveParams } from '../compile/params';
@@ -10,6 +10,9 @@ import { CancelledError, StageError } from '../stages/stage-error';
 import { ArtifactStore } from './artifact-store';
 import type { NodeStatus, RunEvent } from './events';
 import { portCodecs } from './port-codecs';
+
+/** File in an artifact holding the metrics a stage reported while running (DAPT perplexity …). */
+const STAGE_METRICS = 'stage-metrics.json';
 
 /** Everything a worker needs to execute a run. */
 export interface RunJob {
@@ -57,6 +60,10 @@ export async function executeRun(job: RunJob, opts: ExecuteOptions): Promise<'do
     }
     if (!force.has(nodeId) && store.has(key)) {
       setStatus(nodeId, 'cached');
+      // A cached node reports the metrics it produced when it ran, so history and UI stay complete.
+      const dir = store.get(key)!;
+      const recorded = [join(dir, STAGE_METRICS), ...Object.entries(def.outputs).filter(([, s]) => s.type === 'Metrics').map(([port]) => join(dir, port, 'metrics.json'))];
+      for (const file of recorded) if (existsSync(file)) emit({ type: 'metrics', nodeId, metrics: JSON.parse(readFileSync(file, 'utf8')) });
       continue;
     }
     const stage = opts.stages[node.type];
@@ -66,6 +73,7 @@ export async function executeRun(job: RunJob, opts: ExecuteOptions): Promise<'do
     // Let the status message leave the process before the stage's synchronous math starts.
     await new Promise((r) => setImmediate(r));
     const loaded: { type: keyof typeof portCodecs; value: unknown }[] = [];
+    const stageMetrics: Record<string, unknown> = {};
     let tmpDir: string | null = null;
     try {
       const inputs: Record<string, unknown> = {};
@@ -95,7 +103,10 @@ export async function executeRun(job: RunJob, opts: ExecuteOptions): Promise<'do
         checkpointDir,
         signal,
         progress: (p) => emit({ type: 'progress', nodeId, ...p }),
-        metrics: (m) => emit({ type: 'metrics', nodeId, metrics: m }),
+        metrics: (m) => {
+          Object.assign(stageMetrics, m);
+          emit({ type: 'metrics', nodeId, metrics: m });
+        },
         log: (message, level = 'info') => emit({ type: 'log', nodeId, level, message }),
         throwIfCancelled: () => {
           if (signal.aborted) throw new CancelledError();
@@ -108,6 +119,7 @@ export async function executeRun(job: RunJob, opts: ExecuteOptions): Promise<'do
         if (spec.type === 'Metrics') emit({ type: 'metrics', nodeId, metrics: value as Record<string, unknown> });
         if (!loaded.some((l) => l.value === value)) loaded.push({ type: spec.type, value });
       }
+      if (Object.keys(stageMetrics).length > 0) writeFileSync(join(tmpDir, STAGE_METRICS), JSON.stringify(stageMetrics));
       store.commit(key, tmpDir);
       tmpDir = null;
       setStatus(nodeId, 'done');

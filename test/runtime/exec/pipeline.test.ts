@@ -90,8 +90,10 @@ describe('pipeline through the real executor', () => {
   });
 
   it('rerun after changing only the fine-tune learning rate: everything above fine-tune is cached', async () => {
-    const { final } = await run(pipeline(5e-3), env);
+    const { final, metrics } = await run(pipeline(5e-3), env);
     for (const id of ['data', 'split', 'corpus', 'load', 'dapt', 'freeze', 'lora', 'head']) expect(final.get(id), id).toBe('cached');
+    // A cached node still reports the metrics it produced when it ran.
+    expect(metrics.get('dapt')?.perplexityAfter).toBeGreaterThan(0);
     for (const id of ['ft', 'eval', 'distill', 'eval2']) expect(final.get(id), id).toBe('done');
   });
 
