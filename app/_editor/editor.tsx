@@ -34,7 +34,9 @@ interface LoadedGraph {
 export function GraphEditor({ graphId }: { graphId: string }) {
   const trpc = useTRPC();
   const [pick, setPick] = useState<{ version?: number; token: number }>({ token: 0 });
-  const graph = useQuery({ ...trpc.graphs.get.queryOptions({ graphId, version: pick.version }), staleTime: Infinity });
+  // Never refetched while open (a refetch must not replace the document being edited), and dropped
+  // as soon as the editor closes: a cached copy would reopen the graph as it was before the last save.
+  const graph = useQuery({ ...trpc.graphs.get.queryOptions({ graphId, version: pick.version }), staleTime: Infinity, gcTime: 0 });
   if (graph.error) {
     return (
       <div className="p-8 text-sm">
@@ -89,6 +91,16 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
     return m;
   }, [issues]);
 
+  // Undo, redo and import can remove selected nodes and edges. React Flow never reports a node it no
+  // longer has as deselected, so such ids would stay selected for good ("2 nodes selected" after one click).
+  useEffect(() => {
+    const nodeIds = new Set(doc.nodes.map((n) => n.id));
+    const edgeIds = new Set(doc.edges.map((e) => e.id));
+    const prune = (ids: Set<string>, live: Set<string>) => ([...ids].every((id) => live.has(id)) ? ids : new Set([...ids].filter((id) => live.has(id))));
+    setSelectedNodes((s) => prune(s, nodeIds));
+    setSelectedEdges((s) => prune(s, edgeIds));
+  }, [doc]);
+
   useEffect(() => {
     if (!toast) return;
     const t = setTimeout(() => setToast(null), toast.kind === 'error' ? 8000 : 4000);
@@ -117,7 +129,12 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
       onError: (e) => setToast({ kind: 'error', text: e.message }),
     }),
   );
-  const rename = useMutation(trpc.graphs.rename.mutationOptions({ onError: (e) => setToast({ kind: 'error', text: e.message }) }));
+  const rename = useMutation(
+    trpc.graphs.rename.mutationOptions({
+      onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.graphs.list.queryKey() }),
+      onError: (e) => setToast({ kind: 'error', text: e.message }),
+    }),
+  );
   const runs = useQuery(trpc.runs.list.queryOptions({ graphId: initial.id }));
   const refreshRuns = () => void queryClient.invalidateQueries({ queryKey: trpc.runs.list.queryKey({ graphId: initial.id }) });
   const startRun = useMutation(
@@ -198,9 +215,10 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
   }, [flow]);
 
   const layout = useCallback(() => {
-    apply((d) => moveNodes(d, autoLayout(d)));
+    const sizes = new Map(flow.getNodes().map((n) => [n.id, n.measured as { width: number; height: number } | undefined]));
+    apply((d) => moveNodes(d, autoLayout(d, sizes)));
     fitSoon();
-  }, [apply, fitSoon]);
+  }, [apply, fitSoon, flow]);
 
   useEffect(() => {
     function onKey(e: KeyboardEvent) {

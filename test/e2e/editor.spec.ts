@@ -58,7 +58,7 @@ export function registerEditorSpec({ page, baseUrl, root, screenshotDir }: SpecC
     await dropFromPalette('dataset-bundled', 380, 420);
     await dropFromPalette('fine-tune', 630, 420);
     await eventually(async () => (await page.locator('.react-flow__node').count()) === 5, 'five nodes on the canvas');
-    for (const id of ['pretrained-load-1', 'lora-1', 'head-1', 'dataset-bundled-1', 'fine-tune-1']) expect(await node(id).isVisible(), `${id} visible`);
+    for (const id of ['pretrained-load-1', 'lora-1', 'head-1', 'dataset-bundled-1', 'fine-tune-1']) await node(id).waitFor({ state: 'visible' });
     await eventually(async () => (await issuesCount()) > 0, 'unconnected inputs are reported');
     await shot('02-dropped');
   });
@@ -80,6 +80,9 @@ export function registerEditorSpec({ page, baseUrl, root, screenshotDir }: SpecC
     expect((await edgeCount()) === 3, 'no edge added');
     await connect('dataset-bundled-1', 'dataset', 'fine-tune-1', 'dataset');
     await eventually(async () => (await edgeCount()) === 4, 'legal dataset edge added');
+    // The head reads its label count from the dataset (numLabels 0), so it needs the dataset too.
+    await connect('dataset-bundled-1', 'dataset', 'head-1', 'dataset');
+    await eventually(async () => (await edgeCount()) === 5, 'dataset edge into the head added');
     await eventually(async () => (await issuesCount()) === 0, 'graph becomes valid');
   });
 
@@ -105,11 +108,11 @@ export function registerEditorSpec({ page, baseUrl, root, screenshotDir }: SpecC
     await page.keyboard.press('Delete');
     await eventually(async () => (await page.locator('.react-flow__node').count()) === before - 1, 'node deleted');
     await page.keyboard.press('Control+z');
-    await eventually(async () => (await page.locator('.react-flow__node').count()) === before && (await edgeCount()) === 4, 'delete undone with its edges');
+    await eventually(async () => (await page.locator('.react-flow__node').count()) === before && (await edgeCount()) === 5, 'delete undone with its edges');
     await page.keyboard.press('Control+Shift+z');
     await eventually(async () => (await page.locator('.react-flow__node').count()) === before - 1, 'delete redone');
     await page.keyboard.press('Control+z');
-    await eventually(async () => (await edgeCount()) === 4, 'back to four edges');
+    await eventually(async () => (await edgeCount()) === 5, 'back to five edges');
   });
 
   test('copy and paste duplicates the selection with new ids', async () => {
@@ -128,7 +131,7 @@ export function registerEditorSpec({ page, baseUrl, root, screenshotDir }: SpecC
     await page.reload();
     await page.waitForSelector('.react-flow__node[data-id="fine-tune-1"]');
     expect((await page.locator('.react-flow__node').count()) === 5, 'five nodes after reload');
-    expect((await edgeCount()) === 4, 'four edges after reload');
+    expect((await edgeCount()) === 5, 'five edges after reload');
     expect((await page.locator('[data-testid="node-card-lora-1"] [data-testid="card-param-rank"]').textContent()) === '4', 'rank 4 after reload');
     const versions = await page.locator('[data-testid="version-picker"] option').allTextContents();
     expect(versions.some((v) => v.includes('first pipeline')), `version listed with its message: ${versions.join(' | ')}`);
@@ -138,13 +141,71 @@ export function registerEditorSpec({ page, baseUrl, root, screenshotDir }: SpecC
   test('importing a JSON file into the graph replaces it, migrating old nodes', async () => {
     await page.setInputFiles('[data-testid="import-into-graph"]', join(root, 'test', 'fixtures', 'graphs', 'lora-v1.json'));
     await eventually(async () => (await page.locator('.react-flow__node').count()) === 3, 'imported three nodes');
-    expect(await node('adapters').isVisible(), 'imported lora node');
+    // React Flow keeps a node hidden until it has measured it, so wait for it to show.
+    await node('adapters').waitFor({ state: 'visible' });
     await node('adapters').click();
     const selected = await page.locator('[data-testid="param-targetModules"] label').allTextContents();
     expect(selected.includes('key'), 'migrated target modules shown');
     expect(await page.locator('[data-testid="unsaved"]').isVisible(), 'unsaved marker after import');
     await page.keyboard.press('Control+z');
     await eventually(async () => (await page.locator('.react-flow__node').count()) === 5, 'import undone');
+  });
+
+  test('a node drag is one undo step, and so is typing into a field', async () => {
+    await page.click('.react-flow__pane', { position: { x: 30, y: 600 } });
+    const start = (await node('head-1').boundingBox())!;
+    // Grab the card by its title bar (not a handle) and drag it in many small moves.
+    await page.mouse.move(start.x + 60, start.y + 12);
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i++) await page.mouse.move(start.x + 60 + i * 15, start.y + 12 + i * 8);
+    await page.mouse.up();
+    await eventually(async () => ((await node('head-1').boundingBox())!.x - start.x) > 100, 'head-1 dragged');
+    await page.keyboard.press('Control+z');
+    await eventually(async () => Math.abs((await node('head-1').boundingBox())!.x - start.x) < 2, 'one undo puts the whole drag back');
+    await page.locator('[data-testid="saved-state"]').waitFor();
+
+    await node('lora-1').click();
+    await page.click('[data-testid="param-rank"]');
+    await page.keyboard.press('Control+a');
+    await page.keyboard.type('16', { delay: 50 });
+    await eventually(async () => (await page.locator('[data-testid="node-card-lora-1"] [data-testid="card-param-rank"]').textContent()) === '16', 'card shows rank 16');
+    await page.click('.react-flow__pane', { position: { x: 30, y: 600 } });
+    await page.keyboard.press('Control+z');
+    await eventually(async () => (await page.locator('[data-testid="node-card-lora-1"] [data-testid="card-param-rank"]').textContent()) === '4', 'one undo takes rank from 16 back to 4, not to 1');
+    await page.locator('[data-testid="saved-state"]').waitFor();
+  });
+
+  test('Ctrl+S saves a version, and the graph reopens as saved after in-app navigation', async () => {
+    await page.dblclick('[data-testid="palette-eval"]');
+    await eventually(async () => (await node('eval-1').count()) === 1, 'eval added by double-click');
+    await page.locator('[data-testid="unsaved"]').waitFor();
+    await page.click('.react-flow__pane', { position: { x: 30, y: 600 } });
+    await page.keyboard.press('Control+s');
+    await page.locator('[data-testid="saved-state"]').waitFor();
+    // Leave through the app's own link (no page load), then come back the same way.
+    await page.click('a[href="/graphs"] >> text=Graphs');
+    await page.waitForSelector('[data-testid="graph-row"]');
+    await page.getByRole('link', { name: 'E2E pipeline', exact: true }).click();
+    await page.waitForSelector('.react-flow__node[data-id="fine-tune-1"]');
+    await eventually(async () => (await node('eval-1').count()) === 1 && (await page.locator('.react-flow__node').count()) === 6, 'the saved version (six nodes) is shown, not a cached older one');
+    expect(await page.locator('[data-testid="saved-state"]').isVisible(), 'shown as saved');
+  });
+
+  test('an older version opens with a banner and saving restores it as the newest', async () => {
+    const options = await page.locator('[data-testid="version-picker"] option').evaluateAll((els) => els.map((e) => ({ value: (e as HTMLOptionElement).value, text: e.textContent ?? '' })));
+    const first = options.find((o) => o.text.includes('first pipeline'));
+    expect(first, `a version named "first pipeline" in ${options.map((o) => o.text).join(' | ')}`);
+    await page.selectOption('[data-testid="version-picker"]', first.value);
+    await page.locator('[data-testid="viewing-banner"]').waitFor();
+    await eventually(async () => (await page.locator('.react-flow__node').count()) === 5 && (await node('eval-1').count()) === 0, 'the older version has five nodes');
+    await shot('06a-old-version');
+    await page.fill('[data-testid="save-message"]', 'restored first pipeline');
+    await page.click('[data-testid="save"]');
+    await page.locator('[data-testid="viewing-banner"]').waitFor({ state: 'detached' });
+    await eventually(async () => (await page.locator('[data-testid="version-picker"] option').count()) === options.length + 1, 'a new version listed');
+    await page.reload();
+    await page.waitForSelector('.react-flow__node[data-id="fine-tune-1"]');
+    expect((await page.locator('.react-flow__node').count()) === 5, 'latest is the restored five-node version');
   });
 
   test('a bad graph file is refused on the list page and nothing changes', async () => {
@@ -159,6 +220,23 @@ export function registerEditorSpec({ page, baseUrl, root, screenshotDir }: SpecC
     await page.setInputFiles('[data-testid="import-graph-file"]', { name: 'good-import.json', mimeType: 'application/json', buffer: readFileSync(join(root, 'test', 'fixtures', 'graphs', 'lora-v1.json')) });
     await eventually(async () => (await page.locator('[data-testid="graph-row"]').count()) === before + 1, 'good file imported as a new graph');
     await shot('06-import');
+  });
+
+  test('a graph is renamed and deleted from the list (delete asks first)', async () => {
+    const row = () => page.locator('[data-testid="graph-row"]', { hasText: 'good-import' });
+    await row().waitFor();
+    page.once('dialog', (d) => void d.accept('Imported LoRA'));
+    await row().getByRole('button', { name: 'Rename' }).click();
+    const renamed = page.locator('[data-testid="graph-row"]', { hasText: 'Imported LoRA' });
+    await renamed.waitFor();
+    const before = await page.locator('[data-testid="graph-row"]').count();
+    page.once('dialog', (d) => void d.dismiss());
+    await renamed.getByRole('button', { name: 'Delete' }).click();
+    await page.waitForTimeout(500);
+    expect((await page.locator('[data-testid="graph-row"]').count()) === before, 'a dismissed confirm deletes nothing');
+    page.once('dialog', (d) => void d.accept());
+    await renamed.getByRole('button', { name: 'Delete' }).click();
+    await eventually(async () => (await page.locator('[data-testid="graph-row"]').count()) === before - 1 && (await renamed.count()) === 0, 'graph deleted after confirming');
   });
 
   test('an example pipeline opens, lays out, and is valid (README screenshot)', async () => {

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { runTests } from './harness';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -24,9 +24,11 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function waitForHealth(url: string, timeoutMs: number) {
+async function waitForHealth(url: string, timeoutMs: number, failure: () => string | null) {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
+    const failed = failure();
+    if (failed) throw new Error(failed);
     try {
       if ((await fetch(`${url}/api/health`)).ok) return;
     } catch {
@@ -48,13 +50,21 @@ const server = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts',
   detached: true,
 });
 
-let exitCode = 1;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+// A server that dies (a failed build, a taken port) should end the run now, not after the health timeout.
+let serverExit: string | null = null;
+server.on('exit', (code, signal) => {
+  serverExit = `server exited early (${signal ?? `code ${code}`})`;
 });
+
+let exitCode = 1;
+let browser: Browser | undefined;
 try {
-  await waitForHealth(baseUrl, 600_000);
+  // Launched inside the try, so a browser that fails to start still lets the server be stopped.
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+  await waitForHealth(baseUrl, 600_000, () => serverExit);
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
@@ -70,7 +80,7 @@ try {
 } catch (err) {
   console.error(err);
 } finally {
-  await browser.close();
+  await browser?.close();
   try {
     process.kill(-server.pid!, 'SIGTERM');
   } catch {
