@@ -11,7 +11,7 @@ export const datasetUpload = defineNode({
   inputs: {},
   outputs: { dataset: { type: 'Dataset' } },
   params: z.object({
-    fileId: z.string().min(1, 'choose an uploaded file').max(200).default('').meta({ description: 'The uploaded file' }),
+    fileId: z.string().max(200).default('').meta({ description: 'The uploaded file' }),
     format: z.enum(['csv', 'jsonl']).default('csv').meta({ description: 'File format' }),
     task: z.enum(['sequence', 'token']).default('sequence').meta({ description: 'One label per text, or one tag per token' }),
     textColumn: z.string().min(1).max(100).default('text').meta({ description: 'Column with the text (or the tokens, for token tasks)' }),
@@ -19,4 +19,6 @@ export const datasetUpload = defineNode({
     delimiter: z.enum([',', ';', 'tab', '|']).default(',').meta({ description: 'CSV field delimiter' }),
   }),
   cardParams: ['fileId', 'task'],
+  // Not min(1) in the schema: the default '' must satisfy its own schema (forms, omitted = written).
+  check: (p) => (p.fileId.trim() === '' ? [{ param: 'fileId', message: 'choose an uploaded file' }] : []),
 });

@@ -26,7 +26,7 @@ export function indexGraph(doc: Pick<GraphDocument, 'nodes' | 'edges'>): GraphIn
   return { nodes, incoming, outgoing };
 }
 
-/** Returns one cycle (as node ids, first node repeated at the end) or undefined. Iterative DFS. */
+/** Every cycle a depth-first walk closes (one per back edge), each as node ids with the first repeated at the end. Iterative DFS. */
 export function findCycles(index: GraphIndex): string[][] {
   const state = new Map<string, 0 | 1 | 2>(); // 0 new, 1 on stack, 2 done
   const cycles: string[][] = [];

@@ -11,6 +11,8 @@ export type CompileIssueKind =
   | 'cycle'
   | 'duplicate-id'
   | 'dangling-edge'
+  /** Two edges joining the same output to the same input. */
+  | 'duplicate-edge'
   | 'bad-document';
 
 /** One problem, pinned to the node (and port or param) that the editor should mark. */

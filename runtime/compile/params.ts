@@ -14,15 +14,23 @@ export function resolveNodeParams(
   nodeId: string,
   params: unknown,
 ): { params?: Record<string, unknown>; issues: CompileIssue[] } {
+  // zod objects strip unknown keys silently; a misspelt param in an imported file would then train with the default.
+  const unknown: CompileIssue[] = Object.keys((params ?? {}) as object)
+    .filter((key) => !Object.hasOwn(def.params.shape, key))
+    .map((key) => ({ kind: 'bad-param', nodeId, param: key, message: `${key}: "${def.type}" has no param "${key}" (it has ${Object.keys(def.params.shape).join(', ')})` }));
   const parsed = def.params.safeParse(params ?? {});
   if (!parsed.success) {
     return {
-      issues: parsed.error.issues.map((i: z.core.$ZodIssue) => {
-        const param = paramPath(i.path);
-        return { kind: 'bad-param', nodeId, param: param || undefined, message: param ? `${param}: ${i.message}` : i.message };
-      }),
+      issues: [
+        ...unknown,
+        ...parsed.error.issues.map((i: z.core.$ZodIssue): CompileIssue => {
+          const param = paramPath(i.path);
+          return { kind: 'bad-param', nodeId, param: param || undefined, message: param ? `${param}: ${i.message}` : i.message };
+        }),
+      ],
     };
   }
+  if (unknown.length > 0) return { issues: unknown };
   const value = parsed.data as Record<string, unknown>;
   const issues: CompileIssue[] = (def.check?.(value as never) ?? []).map((p) => ({
     kind: 'bad-param' as const,

@@ -48,12 +48,21 @@ export function validateGraph(doc: unknown): CompileIssue[] {
   }
 
   const seenEdges = new Set<string>();
+  // A repeated source port → target port pair would feed a `multiple` input the same value twice.
+  const seenLinks = new Map<string, string>();
   const index = indexGraph(graph);
   for (const edge of graph.edges) {
     if (seenEdges.has(edge.id)) {
       issues.push({ kind: 'duplicate-id', edgeId: edge.id, nodeId: edge.target, message: `edge id "${edge.id}" is used by more than one edge` });
     }
     seenEdges.add(edge.id);
+    const link = `${edge.source}\u0000${edge.sourcePort}\u0000${edge.target}\u0000${edge.targetPort}`;
+    const twin = seenLinks.get(link);
+    if (twin !== undefined && twin !== edge.id) {
+      issues.push({ kind: 'duplicate-edge', edgeId: edge.id, nodeId: edge.target, port: edge.targetPort, message: `edge "${edge.id}" repeats edge "${twin}" (${edge.source}.${edge.sourcePort} → ${edge.target}.${edge.targetPort})` });
+      continue;
+    }
+    seenLinks.set(link, edge.id);
     const sourceNode = index.nodes.get(edge.source);
     const targetNode = index.nodes.get(edge.target);
     if (!sourceNode || !targetNode) {
@@ -128,9 +137,9 @@ export function isConnectionLegal(
   if (!out) return { ok: false, reason: `no output "${c.sourcePort}" on that node` };
   if (!inp) return { ok: false, reason: `no input "${c.targetPort}" on that node` };
   if (out.type !== inp.type) return { ok: false, reason: `${out.type} cannot connect to ${inp.type}: input "${c.targetPort}" takes ${inp.type}` };
-  if (!inp.multiple && doc.edges.some((e) => e.target === c.target && e.targetPort === c.targetPort)) {
-    return { ok: false, reason: `input "${c.targetPort}" is already connected` };
-  }
+  const into = doc.edges.filter((e) => e.target === c.target && e.targetPort === c.targetPort);
+  if (!inp.multiple && into.length > 0) return { ok: false, reason: `input "${c.targetPort}" is already connected` };
+  if (into.some((e) => e.source === c.source && e.sourcePort === c.sourcePort)) return { ok: false, reason: 'those ports are already connected' };
   if (reaches(doc, c.target, c.source)) return { ok: false, reason: 'that connection would make a cycle' };
   return { ok: true };
 }

@@ -16,6 +16,15 @@ describe('node catalog', () => {
     }
   });
 
+  it.each(nodeDefinitions.map((d) => [d.type, d] as const))('%s: the JSON Schema defaults parse back to the zod defaults', (_, def) => {
+    // What the editor's form writes from the JSON Schema must equal what an omitted param means.
+    const schema = z.toJSONSchema(def.params) as { properties: Record<string, { default?: unknown }> };
+    const written = Object.fromEntries(Object.entries(schema.properties).map(([k, p]) => [k, p.default]));
+    const parsed = def.params.safeParse(written);
+    expect(parsed.success, `${def.type}: ${parsed.error?.message}`).toBe(true);
+    expect(parsed.data).toEqual(def.params.parse({}));
+  });
+
   it('uses only known categories and port types', () => {
     for (const def of nodeDefinitions) {
       expect(NODE_CATEGORIES).toContain(def.category);

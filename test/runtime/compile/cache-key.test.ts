@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cacheKeysFor } from '../../../runtime/compile/cache-key';
 import { descendantsOf } from '../../../runtime/compile/plan';
-import { pipelineGraph } from '../../helpers/graph-builder';
+import { graphBuilder, pipelineGraph } from '../../helpers/graph-builder';
 
 describe('cacheKeysFor', () => {
   it('does not depend on the order of keys in params', () => {
@@ -51,6 +51,28 @@ describe('cacheKeysFor', () => {
     const kb = cacheKeysFor(b.doc);
     expect(kb[b.ids.ft]).toBe(ka[a.ids.ft]);
     expect(new Set(Object.values(kb))).toEqual(new Set(Object.values(ka)));
+  });
+
+  it('does not depend on the order of edges into a multiple input, but on which outputs they are', () => {
+    const build = (lrs: number[], reverse: boolean) => {
+      const g = graphBuilder(reverse ? 'r' : 'f');
+      const c = g.node('compare');
+      const evals = lrs.map((lr) => {
+        const m = g.node('pretrained-load');
+        const d = g.node('dataset-bundled');
+        const ft = g.node('fine-tune', { learningRate: lr });
+        const e = g.node('eval');
+        g.connect(m, 'model', ft, 'model');
+        g.connect(d, 'dataset', ft, 'dataset');
+        g.connect(ft, 'model', e, 'model');
+        g.connect(d, 'dataset', e, 'dataset');
+        return e;
+      });
+      for (const e of reverse ? [...evals].reverse() : evals) g.connect(e, 'metrics', c, 'metrics');
+      return cacheKeysFor(g.build())[c];
+    };
+    expect(build([1e-5, 3e-5], true)).toBe(build([1e-5, 3e-5], false));
+    expect(build([1e-5, 5e-5], false)).not.toBe(build([1e-5, 3e-5], false));
   });
 
   it('changes with the stage code version and the data content hash', () => {

@@ -131,6 +131,51 @@ describe('validateGraph', () => {
     expect(validateGraph(doc)).toContainEqual(expect.objectContaining({ kind: 'dangling-edge', nodeId: m, edgeId: 'e1' }));
   });
 
+  it('reports a node saved by a newer Tunegraph than this catalog', () => {
+    const g = graphBuilder();
+    const m = g.node('pretrained-load');
+    const doc = g.build();
+    doc.nodes[0].typeVersion = 99;
+    const issues = validateGraph(doc);
+    expect(issues).toEqual([expect.objectContaining({ kind: 'unknown-type', nodeId: m })]);
+    expect(issues[0].message).toContain('version 99');
+  });
+
+  it('reports a param the type does not have instead of silently dropping it', () => {
+    const g = graphBuilder();
+    const m = g.node('pretrained-load');
+    const l = g.node('lora', { rnak: 4 });
+    g.connect(m, 'model', l, 'model');
+    const issues = validateGraph(g.build());
+    expect(issues).toEqual([expect.objectContaining({ kind: 'bad-param', nodeId: l, param: 'rnak' })]);
+    expect(issues[0].message).toContain('rank');
+  });
+
+  it('reports an upload node with no file, whether fileId is omitted or written empty', () => {
+    for (const params of [{}, { fileId: '' }]) {
+      const g = graphBuilder();
+      const u = g.node('dataset-upload', params);
+      expect(validateGraph(g.build())).toEqual([expect.objectContaining({ kind: 'bad-param', nodeId: u, param: 'fileId' })]);
+    }
+    const g = graphBuilder();
+    g.node('corpus-upload', { fileId: 'f_abcd1234' });
+    expect(validateGraph(g.build())).toEqual([]);
+  });
+
+  it('reports the same output wired twice into a multiple input', () => {
+    const g = graphBuilder();
+    const m = g.node('pretrained-load');
+    const d = g.node('dataset-bundled');
+    const e = g.node('eval');
+    const c = g.node('compare');
+    g.connect(m, 'model', e, 'model');
+    g.connect(d, 'dataset', e, 'dataset');
+    g.connect(e, 'metrics', c, 'metrics');
+    const doc = g.build();
+    doc.edges.push({ ...doc.edges[2], id: 'again' });
+    expect(validateGraph(doc)).toEqual([expect.objectContaining({ kind: 'duplicate-edge', nodeId: c, edgeId: 'again', port: 'metrics' })]);
+  });
+
   it('keeps going after the first problem', () => {
     const g = graphBuilder();
     g.node('no-such-stage');
@@ -160,6 +205,18 @@ describe('isConnectionLegal', () => {
     expect(isConnectionLegal(doc, { source: l, sourcePort: 'model', target: l, targetPort: 'model' }).ok).toBe(false);
     const loose = { ...doc, edges: doc.edges.slice(0, 1) };
     expect(isConnectionLegal({ ...loose, edges: [...loose.edges, { id: 'x', source: l, sourcePort: 'model', target: f, targetPort: 'model' }] }, { source: f, sourcePort: 'model', target: l, targetPort: 'model' })).toMatchObject({ ok: false });
+  });
+  it('refuses unknown ports and a second copy of an edge into a multiple input', () => {
+    expect(isConnectionLegal(doc, { source: m, sourcePort: 'weights', target: f, targetPort: 'model' })).toMatchObject({ ok: false, reason: expect.stringContaining('weights') });
+    expect(isConnectionLegal(doc, { source: m, sourcePort: 'model', target: d, targetPort: 'model' })).toMatchObject({ ok: false, reason: expect.stringContaining('model') });
+    const g2 = graphBuilder();
+    const e = g2.node('eval');
+    const c = g2.node('compare');
+    const e2 = g2.node('eval');
+    g2.connect(e, 'metrics', c, 'metrics');
+    const d2 = g2.build();
+    expect(isConnectionLegal(d2, { source: e, sourcePort: 'metrics', target: c, targetPort: 'metrics' })).toEqual({ ok: false, reason: 'those ports are already connected' });
+    expect(isConnectionLegal(d2, { source: e2, sourcePort: 'metrics', target: c, targetPort: 'metrics' })).toEqual({ ok: true });
   });
   it('allows a legal edge', () => {
     const g2 = graphBuilder();
