@@ -17,6 +17,14 @@ import { runTrainingLoop } from './common/train-loop';
 import { StageError } from './stage-error';
 import { stageVersions } from './versions';
 
+/** maxSeqLength capped at the model's position embeddings (with a warning naming both). */
+function fitSeqLength(requested: number, model: TaskModel, log: (m: string, level?: 'info' | 'warn' | 'error') => void): number {
+  const limit = model.config.maxPositionEmbeddings;
+  if (requested <= limit) return requested;
+  log(`maxSeqLength ${requested} exceeds the model's ${limit} positions; using ${limit}`, 'warn');
+  return limit;
+}
+
 function taskLoss(model: TaskModel, batch: HostBatch, rng: Rng): tf.Scalar {
   const inputs = { inputIds: tf.tensor2d(batch.inputIds, [batch.batchSize, batch.seqLength], 'int32'), attentionMask: tf.tensor2d(batch.attentionMask, [batch.batchSize, batch.seqLength], 'int32') };
   if (model.head!.task === 'sequence-classification') return crossEntropy(model.forwardSequence(inputs, { training: true, rng }), tf.tensor1d(batch.labels, 'int32'));
@@ -26,14 +34,15 @@ function taskLoss(model: TaskModel, batch: HostBatch, rng: Rng): tf.Scalar {
 export const daptStage = defineStage(dapt, stageVersions.dapt, async (ctx) => {
   const { params, inputs, log } = ctx;
   const { model, tokenizer } = inputs.model;
+  const maxLen = fitSeqLength(params.maxSeqLength, model, log);
   if (!model.hasMlmHead) {
     model.addMlmHead(params.seed);
     log('the model had no masked-LM head; a fresh one was added', 'warn');
   }
   for (const name of model.params.keys()) if (name.startsWith('cls.')) model.p(name).trainable = true;
   if (params.maskTokenRatio !== 0.8 || params.randomTokenRatio !== 0.1) log('custom mask/random ratios are recorded; masking uses BERT’s 80/10/10', 'warn');
-  const rows = corpusRows(tokenizer, inputs.corpus.documents, params.maxSeqLength, 200_000);
-  if (rows.length < 4) throw new StageError(`the corpus yields only ${rows.length} sequences of ${params.maxSeqLength} tokens; it needs more text`);
+  const rows = corpusRows(tokenizer, inputs.corpus.documents, maxLen, 200_000);
+  if (rows.length < 4) throw new StageError(`the corpus yields only ${rows.length} sequences of ${maxLen} tokens; it needs more text`);
   // Hold out up to 10% (at most 64 rows) to measure perplexity before and after.
   const heldOut = rows.splice(0, Math.min(64, Math.max(1, Math.floor(rows.length / 10))));
   const settings = { probability: params.mlmProbability };
@@ -66,6 +75,7 @@ export const fineTuneStage = defineStage(fineTune, stageVersions['fine-tune'], a
   const { params, inputs, log } = ctx;
   const { model, tokenizer } = inputs.model;
   const data = inputs.dataset;
+  const maxLen = fitSeqLength(params.maxSeqLength, model, log);
   if (!model.head) throw new StageError('the model has no task head; put a Task head node before fine-tune');
   const wantTask = model.head.task === 'sequence-classification' ? 'sequence' : 'token';
   if (data.task !== wantTask) throw new StageError(`the model has a ${model.head.task} head but the dataset has ${data.task} labels`);
@@ -74,15 +84,15 @@ export const fineTuneStage = defineStage(fineTune, stageVersions['fine-tune'], a
   const validation = data.splits?.validation ?? [];
   const batchOf = (idx: number[]) =>
     data.task === 'sequence'
-      ? sequenceBatch(tokenizer, idx.map((i) => data.examples[i] as TextExample), labels, params.maxSeqLength)
-      : tokenBatch(tokenizer, idx.map((i) => data.examples[i] as TokenExample), labels, params.maxSeqLength);
+      ? sequenceBatch(tokenizer, idx.map((i) => data.examples[i] as TextExample), labels, maxLen)
+      : tokenBatch(tokenizer, idx.map((i) => data.examples[i] as TokenExample), labels, maxLen);
   const schedule = model.gradualUnfreeze;
   const initiallyTrainable = new Set(model.allWeights().filter(([, v]) => v.trainable).map(([n]) => n));
   const L = model.config.numHiddenLayers;
   const counts = model.countParams();
   log(`training ${counts.trainable} of ${counts.total} parameters on ${train.length} examples`);
   const validate = () => {
-    const { gold, pred } = predictLabels(model, tokenizer, data, validation, { batchSize: 64, maxLength: params.maxSeqLength });
+    const { gold, pred } = predictLabels(model, tokenizer, data, validation, { batchSize: 64, maxLength: maxLen });
     return classificationMetrics(gold, pred, model.head!.labels).values.macroF1;
   };
   const result = await runTrainingLoop({
@@ -128,6 +138,7 @@ export const distillStage = defineStage(distill, stageVersions.distill, async (c
   const { params, inputs, log } = ctx;
   const { model: teacher, tokenizer } = inputs.teacher;
   const data = inputs.dataset;
+  const maxLen = fitSeqLength(params.maxSeqLength, teacher, log);
   if (!teacher.head) throw new StageError('the teacher has no task head; distil a fine-tuned classifier');
   const L = teacher.config.numHiddenLayers;
   if (params.studentLayers > L) throw new StageError(`studentLayers is ${params.studentLayers} but the teacher has only ${L} layers`);
@@ -141,8 +152,8 @@ export const distillStage = defineStage(distill, stageVersions.distill, async (c
   const train = splitIndices(data, 'train');
   const batchOf = (idx: number[]) =>
     data.task === 'sequence'
-      ? sequenceBatch(tokenizer, idx.map((i) => data.examples[i] as TextExample), labels, params.maxSeqLength)
-      : tokenBatch(tokenizer, idx.map((i) => data.examples[i] as TokenExample), labels, params.maxSeqLength);
+      ? sequenceBatch(tokenizer, idx.map((i) => data.examples[i] as TextExample), labels, maxLen)
+      : tokenBatch(tokenizer, idx.map((i) => data.examples[i] as TokenExample), labels, maxLen);
   const flat = (t: tf.Tensor) => tf.reshape(t, [-1, t.shape[t.shape.length - 1]]);
   try {
     await runTrainingLoop({
