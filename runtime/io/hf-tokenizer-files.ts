@@ -2,7 +2,7 @@
 // tokenizer_config.json and special_tokens_map.json.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WordPieceTokenizer, type TokenizerOptions } from '../text/wordpiece-tokenizer';
+import { WordPieceTokenizer, type SpecialTokens, type TokenizerOptions } from '../text/wordpiece-tokenizer';
 import { writeFileAtomic } from './atomic-write';
 
 function readJson(path: string): Record<string, unknown> {
@@ -11,6 +11,22 @@ function readJson(path: string): Record<string, unknown> {
   } catch (err) {
     throw new Error(`${path}: ${(err as Error).message}`);
   }
+}
+
+const SPECIAL_KEYS = { pad: 'pad_token', unk: 'unk_token', cls: 'cls_token', sep: 'sep_token', mask: 'mask_token' } as const;
+
+/** Special-token names from tokenizer_config.json then special_tokens_map.json (which wins, as in
+ * transformers); values are strings or AddedToken objects `{content, …}`. */
+function specialNames(...sources: Record<string, unknown>[]): Partial<SpecialTokens> {
+  const names: Partial<SpecialTokens> = {};
+  for (const source of sources) {
+    for (const [name, key] of Object.entries(SPECIAL_KEYS) as [keyof SpecialTokens, string][]) {
+      const value = source[key];
+      const content = typeof value === 'string' ? value : (value as { content?: unknown } | null)?.content;
+      if (typeof content === 'string' && content !== '') names[name] = content;
+    }
+  }
+  return names;
 }
 
 /** Reads the tokenizer of a model folder; tokenizer_config.json settings win over the normalizer, as in transformers. */
@@ -22,6 +38,10 @@ export function readTokenizerFolder(dir: string): WordPieceTokenizer {
   if (typeof config.strip_accents === 'boolean' || config.strip_accents === null) overrides.stripAccents = config.strip_accents as boolean | null;
   if (typeof config.tokenize_chinese_chars === 'boolean') overrides.handleChineseChars = config.tokenize_chinese_chars;
   if (typeof config.model_max_length === 'number' && config.model_max_length < 1e6) overrides.modelMaxLength = config.model_max_length;
+  const mapPath = join(dir, 'special_tokens_map.json');
+  const special = specialNames(config, existsSync(mapPath) ? readJson(mapPath) : {});
+  // A partial set is fine: the tokenizer fills the names not given with BERT's defaults.
+  if (Object.keys(special).length > 0) overrides.special = special as SpecialTokens;
   const jsonPath = join(dir, 'tokenizer.json');
   if (existsSync(jsonPath)) return WordPieceTokenizer.fromTokenizerJson(readJson(jsonPath), overrides);
   const vocabPath = join(dir, 'vocab.txt');
@@ -29,12 +49,33 @@ export function readTokenizerFolder(dir: string): WordPieceTokenizer {
   throw new Error(`${dir}: no tokenizer.json or vocab.txt; a BERT model folder needs one of them`);
 }
 
+/** tokenizer.json text with model.vocab in id order. A JS object would list integer-like keys
+ * ("0", "5", …) first whatever their id, so the vocab object is written by hand. */
+export function tokenizerJsonText(tokenizer: WordPieceTokenizer): string {
+  const json = tokenizer.toTokenizerJson() as { model: Record<string, unknown> };
+  const marker = '"__VOCAB_IN_ID_ORDER__"';
+  json.model = { ...json.model, vocab: JSON.parse(marker) };
+  const seen = new Set<string>();
+  const entries: string[] = [];
+  tokenizer.idToTokenList.forEach((token, id) => {
+    // A repeated token keeps its last id (the one the tokenizer uses), listed once.
+    if (tokenizer.tokenToId(token) !== id || seen.has(token)) return;
+    seen.add(token);
+    entries.push(`      ${JSON.stringify(token)}: ${id}`);
+  });
+  // model.vocab is the last value in the file, so the last marker is ours whatever the tokens are
+  // (slicing, not String.replace, which would read "$&" or "$'" in a token as a pattern).
+  const text = JSON.stringify(json, null, 2);
+  const at = text.lastIndexOf(marker);
+  return `${text.slice(0, at)}{\n${entries.join(',\n')}\n    }${text.slice(at + marker.length)}`;
+}
+
 /** Writes vocab.txt, tokenizer.json, tokenizer_config.json and special_tokens_map.json. */
 export function writeTokenizerFiles(dir: string, tokenizer: WordPieceTokenizer): void {
   const o = tokenizer.options;
   const s = o.special;
   writeFileAtomic(join(dir, 'vocab.txt'), tokenizer.toVocabTxt());
-  writeFileAtomic(join(dir, 'tokenizer.json'), JSON.stringify(tokenizer.toTokenizerJson(), null, 2));
+  writeFileAtomic(join(dir, 'tokenizer.json'), tokenizerJsonText(tokenizer));
   const addedTokensDecoder = Object.fromEntries(
     [s.pad, s.unk, s.cls, s.sep, s.mask].map((t) => [String(tokenizer.tokenToId(t)), { content: t, lstrip: false, normalized: false, rstrip: false, single_word: false, special: true }]),
   );

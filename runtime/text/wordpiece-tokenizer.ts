@@ -45,6 +45,25 @@ export interface EncodedBatch {
   seqLength: number;
 }
 
+/** The post_processor of a tokenizer.json: TemplateProcessing or the older BertProcessing. */
+interface PostProcessorJson {
+  type?: string;
+  cls?: [string, number];
+  sep?: [string, number];
+  single?: { SpecialToken?: { id?: string }; Sequence?: unknown }[];
+}
+
+/** [CLS]/[SEP] names a post-processor adds around a single sequence (none when it has another shape). */
+function postProcessorNames(pp: PostProcessorJson | null | undefined): Partial<SpecialTokens> {
+  if (!pp) return {};
+  if (pp.type === 'BertProcessing' && Array.isArray(pp.cls) && Array.isArray(pp.sep)) return { cls: pp.cls[0], sep: pp.sep[0] };
+  const single = pp.type === 'TemplateProcessing' && Array.isArray(pp.single) ? pp.single : [];
+  const first = single[0]?.SpecialToken?.id;
+  const last = single[single.length - 1]?.SpecialToken?.id;
+  // Only the "[CLS] $A [SEP]" shape names both; anything else keeps the defaults.
+  return single.length === 3 && typeof first === 'string' && typeof last === 'string' ? { cls: first, sep: last } : {};
+}
+
 export class WordPieceTokenizer {
   readonly vocab: Map<string, number>;
   readonly idToTokenList: string[];
@@ -79,25 +98,38 @@ export class WordPieceTokenizer {
       model?: { type?: string; vocab?: Record<string, number>; unk_token?: string; max_input_chars_per_word?: number; continuing_subword_prefix?: string };
       normalizer?: { type?: string; clean_text?: boolean; handle_chinese_chars?: boolean; strip_accents?: boolean | null; lowercase?: boolean } | null;
       added_tokens?: { id: number; content: string }[];
+      post_processor?: PostProcessorJson | null;
+      padding?: { pad_token?: string } | null;
     };
     if (!j?.model?.vocab || typeof j.model.vocab !== 'object') throw new Error('tokenizer.json: no WordPiece model.vocab');
     if (j.model.type && j.model.type !== 'WordPiece') throw new Error(`tokenizer.json: model type "${j.model.type}" is not WordPiece`);
     if ((j.model.continuing_subword_prefix ?? '##') !== '##') throw new Error('tokenizer.json: only the "##" continuing-subword prefix is supported');
     const tokens: string[] = [];
-    for (const [token, id] of Object.entries(j.model.vocab)) {
-      if (!Number.isInteger(id) || id < 0) throw new Error(`tokenizer.json: token "${token}" has id ${id}`);
+    const entries = Object.entries(j.model.vocab);
+    for (const [token, id] of entries) {
+      // Ids must be 0…n−1; checking the upper bound here also keeps a stray huge id from allocating a giant array.
+      if (!Number.isInteger(id) || id < 0 || id >= entries.length) throw new Error(`tokenizer.json: token "${token}" has id ${id}, outside 0…${entries.length - 1}`);
       tokens[id] = token;
     }
     for (let i = 0; i < tokens.length; i++) if (tokens[i] === undefined) throw new Error(`tokenizer.json: vocabulary has no token with id ${i}`);
-    const n = j.normalizer;
+    // `"normalizer": null` is a pipeline without normalization (the Rust reader runs none), not BERT's defaults.
+    const n = j.normalizer === null ? { clean_text: false, handle_chinese_chars: false, strip_accents: false, lowercase: false } : j.normalizer;
     return new WordPieceTokenizer(tokens, {
       cleanText: n?.clean_text ?? true,
       handleChineseChars: n?.handle_chinese_chars ?? true,
       stripAccents: n?.strip_accents ?? null,
       lowercase: n?.lowercase ?? true,
       maxInputCharsPerWord: j.model.max_input_chars_per_word ?? 100,
-      special: { ...DEFAULT_SPECIAL, unk: j.model.unk_token ?? '[UNK]' },
       ...overrides,
+      // Names given by the caller (tokenizer_config.json) win one by one; otherwise the ones this file's
+      // pipeline uses (model unk_token, post-processor [CLS]/[SEP], padding pad_token), then BERT's.
+      special: {
+        ...DEFAULT_SPECIAL,
+        ...postProcessorNames(j.post_processor),
+        ...(typeof j.padding?.pad_token === 'string' ? { pad: j.padding.pad_token } : {}),
+        unk: j.model.unk_token ?? '[UNK]',
+        ...overrides.special,
+      },
     });
   }
 
@@ -190,7 +222,9 @@ export class WordPieceTokenizer {
   /** A padded batch: `longest` pads to the longest row, `max_length` to maxLength. */
   encodeBatch(texts: string[], opts: { maxLength: number; padding?: 'longest' | 'max_length' }): EncodedBatch {
     const encodings = texts.map((t) => this.encode(t, { maxLength: opts.maxLength }));
-    return this.pad(encodings.map((e) => e.ids), opts.padding === 'max_length' ? opts.maxLength : Math.max(1, ...encodings.map((e) => e.ids.length)));
+    // A loop, not Math.max(...rows): spreading ~150k+ rows overflows the call stack.
+    const longest = encodings.reduce((m, e) => Math.max(m, e.ids.length), 1);
+    return this.pad(encodings.map((e) => e.ids), opts.padding === 'max_length' ? opts.maxLength : longest);
   }
 
   /** Right-pads id rows with [PAD] (mask 0, type 0) into one row-major batch. */
@@ -209,7 +243,7 @@ export class WordPieceTokenizer {
   }
 
   /** Encodes pre-split words for token classification; `wordIds` maps each position to its word (null for specials). */
-  encodeWords(words: string[], opts: { maxLength: number }): { ids: number[]; wordIds: (number | null)[] } {
+  encodeWords(words: string[], opts: { maxLength: number }): { ids: number[]; attentionMask: number[]; wordIds: (number | null)[] } {
     const ids = [this.clsId];
     const wordIds: (number | null)[] = [null];
     for (let w = 0; w < words.length; w++) {
@@ -223,7 +257,7 @@ export class WordPieceTokenizer {
     }
     ids.push(this.sepId);
     wordIds.push(null);
-    return { ids, wordIds };
+    return { ids, attentionMask: ids.map(() => 1), wordIds };
   }
 
   /** Text from ids (WordPiece decoder with cleanup); specials dropped unless asked to keep. */
