@@ -8,7 +8,7 @@ import os from 'node:os';
 import { initBackend } from '../runtime/backend';
 import { loadBrownFiles } from '../runtime/data/brown';
 import { saveModelFolder } from '../runtime/io/model-folder';
-import type { BertConfig } from '../runtime/model/bert-config';
+import { BERT_CONFIG_DEFAULTS, type BertConfig } from '../runtime/model/bert-config';
 import { AdamW, createSchedule } from '../runtime/model/optim';
 import { createRng } from '../runtime/model/rng';
 import { TaskModel } from '../runtime/model/task-model';
@@ -38,20 +38,15 @@ let t = Date.now();
 const tokenizer = trainWordPieceTokenizer(text(train), { vocabSize });
 console.log(`vocabulary: ${tokenizer.vocabSize} tokens in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
+const hidden = Number(arg('hidden', '128'));
 const config: BertConfig = {
+  ...BERT_CONFIG_DEFAULTS,
   vocabSize: tokenizer.vocabSize,
-  hiddenSize: Number(arg('hidden', '128')),
+  hiddenSize: hidden,
   numHiddenLayers: Number(arg('layers', '2')),
   numAttentionHeads: 4,
-  intermediateSize: Number(arg('hidden', '128')) * 4,
+  intermediateSize: hidden * 4,
   maxPositionEmbeddings: 128,
-  typeVocabSize: 2,
-  layerNormEps: 1e-12,
-  hiddenDropoutProb: 0.1,
-  attentionProbsDropoutProb: 0.1,
-  hiddenAct: 'gelu',
-  padTokenId: 0,
-  initializerRange: 0.02,
 };
 const model = TaskModel.create(config, { seed, mlmHead: true });
 const rows = corpusRows(tokenizer, text(train), seqLength);

@@ -107,7 +107,8 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
     return () => clearTimeout(t);
   }, [toast]);
 
-  const dirty = JSON.stringify(doc) !== savedJson;
+  // Serialised once per document change, not on every render (drags re-render many times).
+  const dirty = useMemo(() => JSON.stringify(doc) !== savedJson, [doc, savedJson]);
   useEffect(() => {
     if (!dirty) return;
     const warn = (e: BeforeUnloadEvent) => e.preventDefault();

@@ -2,14 +2,13 @@
 import { dapt } from '../../graph-nodes/dapt';
 import { distill } from '../../graph-nodes/distill';
 import { fineTune } from '../../graph-nodes/fine-tune';
-import type { TextExample, TokenExample } from '../data/types';
 import { crossEntropy, distillationLoss, IGNORE_INDEX, tokenCrossEntropy } from '../model/losses';
 import type { Rng } from '../model/rng';
 import type { TaskModel } from '../model/task-model';
 import { freezeAllBut, isTrainableUnderSchedule, unfrozenLayersAtEpoch } from '../model/trainability';
 import { tf } from '../tf';
 import { defineStage } from './define-stage';
-import { corpusRows, labelIndex, sequenceBatch, splitIndices, tokenBatch, type HostBatch } from './common/encode';
+import { corpusRows, datasetBatch, labelIndex, splitIndices, toTensors, type HostBatch } from './common/encode';
 import { classificationMetrics } from './common/metrics';
 import { mlmEvaluate, mlmLoss } from './common/mlm';
 import { predictLabels } from './common/predict';
@@ -25,10 +24,10 @@ function fitSeqLength(requested: number, model: TaskModel, log: (m: string, leve
   return limit;
 }
 
-function taskLoss(model: TaskModel, batch: HostBatch, rng: Rng): tf.Scalar {
-  const inputs = { inputIds: tf.tensor2d(batch.inputIds, [batch.batchSize, batch.seqLength], 'int32'), attentionMask: tf.tensor2d(batch.attentionMask, [batch.batchSize, batch.seqLength], 'int32') };
-  if (model.head!.task === 'sequence-classification') return crossEntropy(model.forwardSequence(inputs, { training: true, rng }), tf.tensor1d(batch.labels, 'int32'));
-  return tokenCrossEntropy(model.forwardTokens(inputs, { training: true, rng }), tf.tensor2d(batch.labels, [batch.batchSize, batch.seqLength], 'int32'));
+function taskLoss(model: TaskModel, host: HostBatch, rng: Rng): tf.Scalar {
+  const { batch, labels } = toTensors(host);
+  if (model.head!.task === 'sequence-classification') return crossEntropy(model.forwardSequence(batch, { training: true, rng }), labels);
+  return tokenCrossEntropy(model.forwardTokens(batch, { training: true, rng }), labels);
 }
 
 export const daptStage = defineStage(dapt, stageVersions.dapt, async (ctx) => {
@@ -82,10 +81,7 @@ export const fineTuneStage = defineStage(fineTune, stageVersions['fine-tune'], a
   const labels = labelIndex(model.head.labels, data.labels);
   const train = splitIndices(data, 'train');
   const validation = data.splits?.validation ?? [];
-  const batchOf = (idx: number[]) =>
-    data.task === 'sequence'
-      ? sequenceBatch(tokenizer, idx.map((i) => data.examples[i] as TextExample), labels, maxLen)
-      : tokenBatch(tokenizer, idx.map((i) => data.examples[i] as TokenExample), labels, maxLen);
+  const batchOf = (idx: number[]) => datasetBatch(tokenizer, data, idx, labels, maxLen);
   const schedule = model.gradualUnfreeze;
   const initiallyTrainable = new Set(model.allWeights().filter(([, v]) => v.trainable).map(([n]) => n));
   const L = model.config.numHiddenLayers;
@@ -150,10 +146,7 @@ export const distillStage = defineStage(distill, stageVersions.distill, async (c
   log(`student keeps teacher layers ${keep.join(', ')} (${student.countParams().total} of ${teacher.countParams().total} parameters)`);
   const labels = labelIndex(teacher.head.labels, data.labels);
   const train = splitIndices(data, 'train');
-  const batchOf = (idx: number[]) =>
-    data.task === 'sequence'
-      ? sequenceBatch(tokenizer, idx.map((i) => data.examples[i] as TextExample), labels, maxLen)
-      : tokenBatch(tokenizer, idx.map((i) => data.examples[i] as TokenExample), labels, maxLen);
+  const batchOf = (idx: number[]) => datasetBatch(tokenizer, data, idx, labels, maxLen);
   const flat = (t: tf.Tensor) => tf.reshape(t, [-1, t.shape[t.shape.length - 1]]);
   try {
     await runTrainingLoop({
@@ -162,7 +155,7 @@ export const distillStage = defineStage(distill, stageVersions.distill, async (c
       examples: train.length,
       makeBatch: (idx) => batchOf(idx.map((i) => train[i])),
       loss: (batch, rng) => {
-        const inputs2 = { inputIds: tf.tensor2d(batch.inputIds, [batch.batchSize, batch.seqLength], 'int32'), attentionMask: tf.tensor2d(batch.attentionMask, [batch.batchSize, batch.seqLength], 'int32') };
+        const { batch: inputs2 } = toTensors(batch);
         const seq = teacher.head!.task === 'sequence-classification';
         // The teacher's logits are constants here: its weights are not in the trained set.
         const teacherLogits = seq ? teacher.forwardSequence(inputs2, { training: false }) : flat(teacher.forwardTokens(inputs2, { training: false }));

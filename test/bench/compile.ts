@@ -2,35 +2,13 @@
 import { cacheKeysFor } from '../../runtime/compile/cache-key';
 import { planRun } from '../../runtime/compile/plan';
 import { validateGraph } from '../../runtime/compile/validate';
-import { graphBuilder } from '../helpers/graph-builder';
+import { addPipeline, graphBuilder } from '../helpers/graph-builder';
 import { markdownTable, writeBenchResult } from './report';
 
 /** 100 pipelines of 10 real stages each, sharing nothing: 1,000 nodes, 1,100 edges. */
 function thousandNodeGraph() {
   const g = graphBuilder();
-  for (let i = 0; i < 100; i++) {
-    const data = g.node('dataset-bundled');
-    const split = g.node('split');
-    const corpus = g.node('corpus-bundled');
-    const model = g.node('pretrained-load');
-    const dapt = g.node('dapt', { seed: i });
-    const freeze = g.node('freeze');
-    const lora = g.node('lora', { rank: 1 + (i % 16) });
-    const head = g.node('head');
-    const ft = g.node('fine-tune', { learningRate: 1e-5 * (1 + i) });
-    const ev = g.node('eval');
-    g.connect(data, 'dataset', split, 'dataset');
-    g.connect(model, 'model', dapt, 'model');
-    g.connect(corpus, 'corpus', dapt, 'corpus');
-    g.connect(dapt, 'model', freeze, 'model');
-    g.connect(freeze, 'model', lora, 'model');
-    g.connect(lora, 'model', head, 'model');
-    g.connect(split, 'dataset', head, 'dataset');
-    g.connect(head, 'model', ft, 'model');
-    g.connect(split, 'dataset', ft, 'dataset');
-    g.connect(ft, 'model', ev, 'model');
-    g.connect(split, 'dataset', ev, 'dataset');
-  }
+  for (let i = 0; i < 100; i++) addPipeline(g, { dapt: { seed: i }, lora: { rank: 1 + (i % 16) }, ft: { learningRate: 1e-5 * (1 + i) } });
   return g.build();
 }
 

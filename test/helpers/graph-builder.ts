@@ -29,19 +29,21 @@ export function graphBuilder(prefix = 'n'): GraphBuilder {
   };
 }
 
-/** The standard adaptation pipeline used across tests: data → split; pretrained → dapt → freeze → lora → head → fine-tune → eval. */
-export function pipelineGraph(prefix = 'n', fineTuneParams: Record<string, unknown> = {}) {
-  const g = graphBuilder(prefix);
-  const data = g.node('dataset-bundled', { dataset: 'spam-assassin', maxExamples: 300 });
-  const split = g.node('split', {});
-  const corpus = g.node('corpus-bundled', { corpus: 'spam-assassin-emails', maxDocuments: 200 });
-  const model = g.node('pretrained-load', {});
-  const dapt = g.node('dapt', { maxSteps: 10 });
-  const freeze = g.node('freeze', { freezeToLayer: 0 });
-  const lora = g.node('lora', { rank: 4 });
-  const head = g.node('head', {});
-  const ft = g.node('fine-tune', fineTuneParams);
-  const ev = g.node('eval', {});
+/** Params per stage of the standard adaptation pipeline (any stage may be overridden). */
+export type PipelineParams = Partial<Record<'data' | 'split' | 'corpus' | 'model' | 'dapt' | 'freeze' | 'lora' | 'head' | 'ft' | 'ev', Record<string, unknown>>>;
+
+/** Adds data → split; pretrained → dapt → freeze → lora → head → fine-tune → eval to a builder; returns the node ids. */
+export function addPipeline(g: GraphBuilder, p: PipelineParams = {}) {
+  const data = g.node('dataset-bundled', p.data ?? {});
+  const split = g.node('split', p.split ?? {});
+  const corpus = g.node('corpus-bundled', p.corpus ?? {});
+  const model = g.node('pretrained-load', p.model ?? {});
+  const dapt = g.node('dapt', p.dapt ?? {});
+  const freeze = g.node('freeze', p.freeze ?? {});
+  const lora = g.node('lora', p.lora ?? {});
+  const head = g.node('head', p.head ?? {});
+  const ft = g.node('fine-tune', p.ft ?? {});
+  const ev = g.node('eval', p.ev ?? {});
   g.connect(data, 'dataset', split, 'dataset');
   g.connect(model, 'model', dapt, 'model');
   g.connect(corpus, 'corpus', dapt, 'corpus');
@@ -53,5 +55,19 @@ export function pipelineGraph(prefix = 'n', fineTuneParams: Record<string, unkno
   g.connect(split, 'dataset', ft, 'dataset');
   g.connect(ft, 'model', ev, 'model');
   g.connect(split, 'dataset', ev, 'dataset');
-  return { doc: g.build(), ids: { data, split, corpus, model, dapt, freeze, lora, head, ft, ev } };
+  return { data, split, corpus, model, dapt, freeze, lora, head, ft, ev };
+}
+
+/** The standard adaptation pipeline used across tests: data → split; pretrained → dapt → freeze → lora → head → fine-tune → eval. */
+export function pipelineGraph(prefix = 'n', fineTuneParams: Record<string, unknown> = {}) {
+  const g = graphBuilder(prefix);
+  const ids = addPipeline(g, {
+    data: { dataset: 'spam-assassin', maxExamples: 300 },
+    corpus: { corpus: 'spam-assassin-emails', maxDocuments: 200 },
+    dapt: { maxSteps: 10 },
+    freeze: { freezeToLayer: 0 },
+    lora: { rank: 4 },
+    ft: fineTuneParams,
+  });
+  return { doc: g.build(), ids };
 }

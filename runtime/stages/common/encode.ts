@@ -51,7 +51,7 @@ export function sequenceBatch(tok: WordPieceTokenizer, examples: TextExample[], 
 /** Batches of a token-classification split (label on each word's first sub-token, -100 elsewhere). */
 export function tokenBatch(tok: WordPieceTokenizer, examples: TokenExample[], labels: Map<string, number>, maxLength: number): HostBatch {
   const rows = examples.map((e) => tok.encodeWords(e.tokens, { maxLength }));
-  const seqLength = Math.max(...rows.map((r) => r.ids.length));
+  const seqLength = rows.reduce((m, r) => Math.max(m, r.ids.length), 1);
   const padded = tok.pad(rows.map((r) => r.ids), seqLength);
   const lab = new Int32Array(rows.length * seqLength).fill(IGNORE_INDEX);
   rows.forEach((r, b) => {
@@ -59,6 +59,13 @@ export function tokenBatch(tok: WordPieceTokenizer, examples: TokenExample[], la
     aligned.forEach((l, t) => (lab[b * seqLength + t] = l));
   });
   return { inputIds: padded.inputIds, attentionMask: padded.attentionMask, labels: lab, batchSize: rows.length, seqLength, tokens: padded.attentionMask.reduce((a, b) => a + b, 0) };
+}
+
+/** A batch of the given examples of a dataset, sequence or token task alike. */
+export function datasetBatch(tok: WordPieceTokenizer, data: Dataset, indices: number[], labels: Map<string, number>, maxLength: number): HostBatch {
+  return data.task === 'sequence'
+    ? sequenceBatch(tok, indices.map((i) => data.examples[i]), labels, maxLength)
+    : tokenBatch(tok, indices.map((i) => data.examples[i]), labels, maxLength);
 }
 
 /** Host batch → tensors (caller disposes). */

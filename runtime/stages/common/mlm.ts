@@ -12,7 +12,7 @@ export interface MlmSettings {
 
 /** Pads id rows into a batch, masks it, and returns the MLM loss over masked positions only. */
 export function mlmLoss(model: TaskModel, tok: WordPieceTokenizer, rows: number[][], rng: Rng, settings: MlmSettings, training: boolean): tf.Scalar {
-  const T = Math.max(...rows.map((r) => r.length));
+  const T = rows.reduce((m, r) => Math.max(m, r.length), 1);
   const padded = tok.pad(rows, T);
   const masked = maskTokens(padded.inputIds, { maskTokenId: tok.maskId, vocabSize: tok.vocabSize, specialIds: tok.specialIds, attentionMask: padded.attentionMask, probability: settings.probability, rng });
   const B = rows.length;
@@ -32,7 +32,7 @@ export function mlmEvaluate(model: TaskModel, tok: WordPieceTokenizer, rows: num
   let count = 0;
   for (let i = 0; i < rows.length; i += batchSize) {
     const chunk = rows.slice(i, i + batchSize);
-    const T = Math.max(...chunk.map((r) => r.length));
+    const T = chunk.reduce((m, r) => Math.max(m, r.length), 1);
     const padded = tok.pad(chunk, T);
     const masked = maskTokens(padded.inputIds, { maskTokenId: tok.maskId, vocabSize: tok.vocabSize, specialIds: tok.specialIds, attentionMask: padded.attentionMask, probability: settings.probability, rng });
     const [sum, hits] = tf.tidy(() => {
