@@ -13,6 +13,8 @@ import { RunService, runtimeEnvFor } from './runs/run-service';
 import { handleFileRoutes } from './files';
 import { appRouter } from './routers/_app';
 import { createContext } from './trpc';
+import { checkRequest, originPolicyFromEnv } from './security/host-origin';
+import { internalErrorMessage } from './security/public-error';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** The app version reported by /api/health, so a deployment can be identified. */
@@ -38,6 +40,14 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Most calls one batched tRPC request may carry. */
+export const MAX_TRPC_BATCH = 32;
+
+function sendJson(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
 /** Opens and migrates the database, seeds it on first start, and listens. */
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
   const dataDir = opts.dataDir ?? defaultDataDir();
@@ -47,10 +57,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const runService = new RunService(database.db, env);
   const queue = new InProcessQueue(runService.record);
 
+  const policy = originPolicyFromEnv(opts.host ?? '127.0.0.1');
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/api/trpc/',
     maxBodySize: 8 * 1024 * 1024,
+    // A batch answers each call in full; 200 calls in one GET amplified one request into megabytes.
+    maxBatchSize: MAX_TRPC_BATCH,
     createContext: ({ req }) => createContext({ req, db: database.db, runService }),
   });
 
@@ -66,8 +79,23 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
   const server = createServer((req, res) => {
     const url = req.url ?? '/';
-    if (url.startsWith('/api/trpc/')) return trpc(req, res);
-    if (url.startsWith('/api/files/')) return void handleFileRoutes(req, res, { db: database.db, env });
+    // Before any route (tRPC, files, auth, pages): Host and Origin decide whether to answer at all.
+    const refusal = checkRequest(policy, req);
+    if (refusal) return sendJson(res, refusal.status, { error: refusal.error });
+    if (url.startsWith('/api/trpc/')) {
+      // JSON only: tRPC also parses form and octet-stream bodies, which a foreign page can send without a preflight.
+      if (req.method === 'POST' && !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+        return sendJson(res, 415, { error: 'tRPC requests must be sent as application/json' });
+      }
+      return trpc(req, res);
+    }
+    if (url.startsWith('/api/files/')) {
+      return void handleFileRoutes(req, res, { db: database.db, env }).catch((err) => {
+        const message = internalErrorMessage(err, `${req.method} ${url.split('?')[0]}`);
+        if (!res.headersSent) sendJson(res, 500, { error: message });
+        else res.destroy();
+      });
+    }
     if (url === '/api/health') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ ok: true, database: database.kind, version: appVersion }));
@@ -77,7 +105,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found');
   });
-  const io = attachRealtime(server, { db: database.db, runService });
+  const io = attachRealtime(server, { db: database.db, runService, policy });
   runService.attach(queue, io);
   const recovered = await runService.recover();
   if (recovered.resumed.length + recovered.queued.length > 0) console.log(`recovered runs: ${recovered.resumed.length} resumed, ${recovered.queued.length} queued`);

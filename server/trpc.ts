@@ -11,6 +11,8 @@ import { roleAllows, roleIn, workspacesOf, type Access } from './auth/rights';
 import type { Database } from './db/client';
 import { graphs, runs } from './db/schema';
 import type { RunService } from './runs/run-service';
+import { findInputProblem, MAX_INPUT_DEPTH, nestsDeeperThan } from './security/input-guard';
+import { publicMessage } from './security/public-error';
 
 export interface Context {
   db: Database;
@@ -29,20 +31,45 @@ export async function createContext(opts: { req: IncomingMessage; db: Database; 
   return createContextInner({ db: opts.db, user: await getSessionUser(opts.req), runService: opts.runService });
 }
 
+/** superjson, with the nesting of the raw input bounded first: its walk (and JSON.stringify later) recurse. */
+const transformer = {
+  input: {
+    serialize: (value: unknown) => superjson.serialize(value),
+    deserialize: (raw: unknown) => {
+      // +2: superjson's own { json, meta } envelope.
+      if (nestsDeeperThan(raw, MAX_INPUT_DEPTH + 2)) throw new TRPCError({ code: 'BAD_REQUEST', message: `input is nested more than ${MAX_INPUT_DEPTH} levels deep` });
+      return superjson.deserialize(raw as Parameters<typeof superjson.deserialize>[0]);
+    },
+  },
+  output: superjson,
+};
+
 const t = initTRPC.context<Context>().create({
-  transformer: superjson,
-  errorFormatter({ shape, error }) {
+  transformer,
+  errorFormatter({ shape, error, path }) {
+    const { stack: _stack, ...data } = shape.data as typeof shape.data & { stack?: string };
     const zod = error.cause instanceof ZodError ? error.cause : null;
-    return { ...shape, data: { ...shape.data, issues: zod ? zod.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) : undefined } };
+    return {
+      ...shape,
+      message: publicMessage(error.code, error.message, error.cause, path),
+      data: { ...data, issues: zod ? zod.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) : undefined },
+    };
   },
 });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure;
+
+/** Every procedure's first step: the input is plain JSON whose strings PostgreSQL can store (no NUL,
+ * no unpaired surrogate), else a 400 naming the field. */
+export const publicProcedure = t.procedure.use(async ({ getRawInput, next }) => {
+  const problem = findInputProblem(await getRawInput());
+  if (problem) throw new TRPCError({ code: 'BAD_REQUEST', message: `${problem.path}: ${problem.message}` });
+  return next();
+});
 
 /** A signed-in caller. */
-export const authedProcedure = t.procedure.use(({ ctx, next }) => {
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first' });
   return next({ ctx: { ...ctx, user: ctx.user } });
 });

@@ -26,17 +26,21 @@ export function useRun(runId: string | null): RunView {
         lastSeq.current = next.lastSeq;
         return next;
       });
-    const join = () =>
-      s.emit('join', { runId, afterSeq: lastSeq.current }, (reply: { ok: boolean; events?: NumberedRunEvent[] }) => {
-        if (reply.ok && reply.events) apply(reply.events);
+    // The server replays a page at a time; `more` asks for the next page from the last seq received.
+    const join = (afterSeq: number = lastSeq.current) =>
+      s.emit('join', { runId, afterSeq }, (reply: { ok: boolean; events?: NumberedRunEvent[]; more?: boolean }) => {
+        if (!reply.ok || !reply.events) return;
+        apply(reply.events);
+        if (reply.more && reply.events.length > 0) join(reply.events[reply.events.length - 1].seq);
       });
     const onEvent = (e: NumberedRunEvent) => e.runId === runId && apply([e]);
     s.on('run-event', onEvent);
-    s.on('connect', join);
+    const onConnect = () => join();
+    s.on('connect', onConnect);
     if (s.connected) join();
     return () => {
       s.off('run-event', onEvent);
-      s.off('connect', join);
+      s.off('connect', onConnect);
       s.emit('leave', runId);
     };
   }, [runId]);

@@ -1,26 +1,66 @@
 // Graph validation: every problem as data ({ kind, nodeId, port?, param?, message }), never just the first.
 // Browser-safe: the editor runs this live on every change.
-import { getNodeDefinition, graphDocumentSchema, type GraphDocument, type NodeDefinition } from '../../graph-nodes';
-import { findCycles, indexGraph } from './graph-index';
+// Linear in nodes + edges: every lookup goes through a Map built once (graph-index.ts), sizes are
+// checked before any parsing, and the issue list is capped so a hostile document cannot make a
+// megabyte answer.
+import { getNodeDefinition, type GraphDocument, type NodeDefinition } from '../../graph-nodes';
+import { findCyclesSteps, indexGraph } from './graph-index';
 import type { CompileIssue } from './issues';
 import { paramPath, resolveNodeParams } from './params';
+import { runSteps, runStepsInSlices, type Steps } from './slices';
+import { parseDocumentSteps } from './structure';
+
+export { MAX_EDGES, MAX_NODES } from './structure';
+/** Most issues returned; the last one then says how many were left out. */
+export const MAX_ISSUES = 500;
+/** Cycle paths longer than this are shown with their middle elided. */
+const CYCLE_SHOWN = 12;
+
+/** Ids that name built-in properties of every JavaScript object; a map keyed by them misbehaves. */
+const RESERVED_IDS = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/** Why an id cannot be used, or null (`__proto__`, `constructor` … are reserved). */
+export function reservedIdProblem(id: string): string | null {
+  return RESERVED_IDS.has(id) ? `"${id}" is a reserved name (a built-in JavaScript property); choose another id` : null;
+}
 
 /** All problems in a graph document; an empty list means it compiles. */
 export function validateGraph(doc: unknown): CompileIssue[] {
-  const structural = graphDocumentSchema.safeParse(doc);
-  if (!structural.success) {
-    return structural.error.issues.map((i) => {
-      const path = paramPath(i.path);
-      const nodeId = nodeIdAtPath(doc, i.path);
-      return { kind: 'bad-document', nodeId, message: `${path || 'document'}: ${i.message}` };
-    });
+  return runSteps(validationSteps(doc));
+}
+
+/** validateGraph for the server: the same checks, in slices that never hold the event loop long. */
+export function validateGraphInSlices(doc: unknown): Promise<CompileIssue[]> {
+  return runStepsInSlices(validationSteps(doc));
+}
+
+/** How often the loops below offer to yield (the slice driver decides by time whether to). */
+const STEP = 256;
+
+function* validationSteps(doc: unknown): Steps<CompileIssue[]> {
+  const structural = yield* parseDocumentSteps(doc);
+  if (!structural.document) {
+    return capIssues(
+      structural.issues.map((i) => {
+        const path = paramPath(i.path);
+        const nodeId = nodeIdAtPath(doc, i.path);
+        return { kind: 'bad-document', nodeId, message: `${path || 'document'}: ${i.message}` };
+      }),
+    );
   }
-  const graph = structural.data;
+  const graph = structural.document;
   const issues: CompileIssue[] = [];
   const definitions = new Map<string, NodeDefinition>();
+  let work = 0;
 
   const seenNodes = new Set<string>();
   for (const node of graph.nodes) {
+    if (++work % STEP === 0) yield;
+    const reserved = reservedIdProblem(node.id);
+    if (reserved) {
+      issues.push({ kind: 'bad-document', nodeId: node.id, message: `node id ${reserved}` });
+      continue;
+    }
     if (seenNodes.has(node.id)) {
       issues.push({ kind: 'duplicate-id', nodeId: node.id, message: `node id "${node.id}" is used by more than one node` });
       continue;
@@ -52,6 +92,9 @@ export function validateGraph(doc: unknown): CompileIssue[] {
   const seenLinks = new Map<string, string>();
   const index = indexGraph(graph);
   for (const edge of graph.edges) {
+    if (++work % STEP === 0) yield;
+    const reserved = reservedIdProblem(edge.id);
+    if (reserved) issues.push({ kind: 'bad-document', edgeId: edge.id, nodeId: edge.target, message: `edge id ${reserved}` });
     if (seenEdges.has(edge.id)) {
       issues.push({ kind: 'duplicate-id', edgeId: edge.id, nodeId: edge.target, message: `edge id "${edge.id}" is used by more than one edge` });
     }
@@ -97,6 +140,7 @@ export function validateGraph(doc: unknown): CompileIssue[] {
   }
 
   for (const [nodeId, def] of definitions) {
+    if (++work % STEP === 0) yield;
     const edges = index.incoming.get(nodeId) ?? [];
     for (const [port, spec] of Object.entries(def.inputs)) {
       const count = edges.filter((e) => e.targetPort === port).length;
@@ -114,11 +158,27 @@ export function validateGraph(doc: unknown): CompileIssue[] {
     }
   }
 
-  for (const cycle of findCycles(index)) {
+  const cycles = yield* findCyclesSteps(index);
+  for (const cycle of cycles) {
     // Blame the first node of the cycle so the editor marks one place, and list the loop.
-    issues.push({ kind: 'cycle', nodeId: cycle[0], message: `cycle: ${cycle.join(' → ')}` });
+    issues.push({ kind: 'cycle', nodeId: cycle[0], message: `cycle: ${cyclePath(cycle)}` });
   }
-  return issues;
+  if (cycles.more) issues.push({ kind: 'cycle', nodeId: cycles[0][0], message: `and ${cycles.more} more edges that close a cycle` });
+  return capIssues(issues);
+}
+
+/** The loop as `a → b → c → a`, with the middle of a long one elided. */
+function cyclePath(cycle: string[]): string {
+  if (cycle.length <= CYCLE_SHOWN) return cycle.join(' → ');
+  const head = cycle.slice(0, CYCLE_SHOWN - 2);
+  return `${head.join(' → ')} → … (${cycle.length - CYCLE_SHOWN} more) … → ${cycle.slice(-2).join(' → ')}`;
+}
+
+function capIssues(issues: CompileIssue[]): CompileIssue[] {
+  if (issues.length <= MAX_ISSUES) return issues;
+  const kept = issues.slice(0, MAX_ISSUES - 1);
+  kept.push({ kind: 'bad-document', message: `and ${issues.length - kept.length} more problems` });
+  return kept;
 }
 
 /** Result of asking whether a new edge may be drawn. */
@@ -145,15 +205,21 @@ export function isConnectionLegal(
 }
 
 function reaches(doc: Pick<GraphDocument, 'edges'>, from: string, to: string): boolean {
+  const outgoing = new Map<string, string[]>();
+  for (const e of doc.edges) {
+    const list = outgoing.get(e.source);
+    if (list) list.push(e.target);
+    else outgoing.set(e.source, [e.target]);
+  }
   const seen = new Set<string>([from]);
-  const queue = [from];
-  while (queue.length > 0) {
-    const id = queue.shift()!;
+  const stack = [from];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
     if (id === to) return true;
-    for (const e of doc.edges) {
-      if (e.source === id && !seen.has(e.target)) {
-        seen.add(e.target);
-        queue.push(e.target);
+    for (const target of outgoing.get(id) ?? []) {
+      if (!seen.has(target)) {
+        seen.add(target);
+        stack.push(target);
       }
     }
   }

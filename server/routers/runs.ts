@@ -44,8 +44,8 @@ export const runsRouter = router({
   }),
 
   events: runProcedure('read')
-    .input(z.object({ afterSeq: z.int().min(0).default(0) }))
-    .query(async ({ ctx, input }) => requireRunService(ctx).eventsAfter(ctx.run.id, input.afterSeq)),
+    .input(z.object({ afterSeq: z.int().min(0).max(2_147_483_647).default(0), limit: z.int().min(1).max(1000).default(1000) }))
+    .query(async ({ ctx, input }) => requireRunService(ctx).eventsAfter(ctx.run.id, input.afterSeq, input.limit)),
 
   list: graphProcedure('read').query(async ({ ctx }) => {
     const rows = await ctx.db

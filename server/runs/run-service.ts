@@ -17,6 +17,7 @@ import type { Database } from '../db/client';
 import { runEvents, runNodes, runs, uploads } from '../db/schema';
 import { newId } from '../ids';
 import { runRoom } from '../realtime/socket';
+import { cleanStrings } from '../security/input-guard';
 import type { RunQueue } from './run-queue';
 
 /** A run could not start; the issues say where. */
@@ -106,7 +107,16 @@ export class RunService {
    * run/node rows) in order behind the run's earlier events; resolves once it is stored. Pushing
    * before the database write keeps live latency low; `recent` covers a browser that joins while
    * a write is still pending. */
-  record = async (runId: string, event: RunEvent, emittedAt?: number): Promise<NumberedRunEvent | null> => {
+  record = async (runId: string, rawEvent: RunEvent, emittedAt?: number): Promise<NumberedRunEvent | null> => {
+    // A NUL or unpaired surrogate (from a file, an error message) would make PostgreSQL refuse the
+    // row and leave a gap in the replay; such characters become U+FFFD instead.
+    const event = cleanStrings(rawEvent);
+    const terminal = event.type === 'run-status' && TERMINAL.has(event.status);
+    if (terminal) {
+      // Nodes that never got a final status are closed first, so nothing follows the run's last event.
+      await this.chains.get(runId);
+      await this.closeLeftovers(runId, event.status === 'cancelled' ? 'cancelled' : 'skipped', event.error);
+    }
     if (!this.seqs.has(runId)) {
       const [row] = await this.db.select({ m: max(runEvents.seq) }).from(runEvents).where(eq(runEvents.runId, runId));
       if (!this.seqs.has(runId)) this.seqs.set(runId, row?.m ?? 0);
@@ -124,8 +134,7 @@ export class RunService {
     const stored = previous.then(() => this.persist(runId, event, seq, at)).catch((err) => console.error(`run ${runId}: event ${seq} could not be stored:`, err));
     this.chains.set(runId, stored);
     await stored;
-    if (event.type === 'run-status' && TERMINAL.has(event.status)) {
-      await this.closeLeftovers(runId, event.status === 'cancelled' ? 'cancelled' : 'skipped', event.error);
+    if (terminal) {
       this.seqs.delete(runId);
       this.chains.delete(runId);
       this.recent.delete(runId);
@@ -162,13 +171,13 @@ export class RunService {
     }
   }
 
-  /** Events of a run after `afterSeq`, in order (replay for reconnecting browsers). */
-  async eventsAfter(runId: string, afterSeq = 0): Promise<NumberedRunEvent[]> {
-    const rows = await this.db.select().from(runEvents).where(and(eq(runEvents.runId, runId), gt(runEvents.seq, afterSeq))).orderBy(asc(runEvents.seq));
+  /** Events of a run after `afterSeq`, in order, at most `limit` of them (replay for reconnecting browsers). */
+  async eventsAfter(runId: string, afterSeq = 0, limit = 1000): Promise<NumberedRunEvent[]> {
+    const rows = await this.db.select().from(runEvents).where(and(eq(runEvents.runId, runId), gt(runEvents.seq, afterSeq))).orderBy(asc(runEvents.seq)).limit(limit);
     const events = rows.map((r) => ({ ...(r.payload as RunEvent), runId, seq: r.seq, at: r.createdAt.toISOString() }) as NumberedRunEvent);
     // Events pushed but not yet written are served from memory.
     const last = events.length ? events[events.length - 1].seq : afterSeq;
-    for (const e of this.recent.get(runId) ?? []) if (e.seq > last) events.push(e);
+    for (const e of this.recent.get(runId) ?? []) if (e.seq > last && events.length < limit) events.push(e);
     return events;
   }
 
