@@ -22,6 +22,7 @@ export const fineTune = defineNode({
     gradientAccumulationSteps: z.int().min(1).max(64).default(1).meta({ description: 'Batches whose gradients add up before one optimizer step' }),
     maxSeqLength: maxSeqLengthParam(128),
     earlyStoppingPatience: z.int().min(0).max(100).default(0).meta({ description: 'Stop after this many evaluations without validation improvement (0 = off)' }),
+    selectBestBy: z.enum(['macroF1', 'loss']).default('macroF1').meta({ description: 'Validation score that picks the epoch whose weights are kept' }),
     seed: seedParam(),
   }),
   cardParams: ['learningRate', 'epochs', 'batchSize'],

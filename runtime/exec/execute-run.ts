@@ -1,10 +1,11 @@
 // Runs a compiled plan node by node: cached nodes are skipped, each stage's outputs are written
 // atomically to the content-addressed store, a failure skips everything downstream of it, and
 // every step is reported as an event. Runs inside the worker process.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getNodeDefinition, type GraphDocument, type NodeDefinition } from '../../graph-nodes';
 import { resolveParams } from '../compile/params';
+import { sweepEmptyCheckpointFolders } from '../stages/common/checkpoint';
 import type { RuntimeEnv, Stage } from '../stages/define-stage';
 import { CancelledError, StageError } from '../stages/stage-error';
 import { ArtifactStore } from './artifact-store';
@@ -44,6 +45,7 @@ export async function executeRun(job: RunJob, opts: ExecuteOptions): Promise<'do
     emit({ type: 'node-status', nodeId, status: s, error, cacheKey: job.keys[nodeId] });
   };
 
+  sweepEmptyCheckpointFolders(join(job.env.dataDir, 'checkpoints'));
   for (const id of job.order) setStatus(id, 'queued');
   let failed = false;
 
@@ -90,8 +92,8 @@ export async function executeRun(job: RunJob, opts: ExecuteOptions): Promise<'do
         inputs[port] = spec.multiple ? values : values[0];
       }
       tmpDir = store.begin(key);
+      // Created by the training loop on its first checkpoint: most stages never write one.
       const checkpointDir = join(job.env.dataDir, 'checkpoints', key);
-      mkdirSync(checkpointDir, { recursive: true });
       const outputs = (await stage.run({
         runId: job.runId,
         nodeId,

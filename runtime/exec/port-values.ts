@@ -20,6 +20,13 @@ export interface ClassScore {
   support: number;
 }
 
+/** A warning about an evaluation: every prediction one class, no better than guessing, or a broken model. */
+export interface MetricFlag {
+  code: 'collapsed' | 'chance' | 'diverged';
+  /** Plain words naming what was seen, with the numbers. */
+  message: string;
+}
+
 /** Evaluation results of one model on one split (or a comparison of several). */
 export interface MetricsValue {
   /** Name in comparisons (eval's `name` param, its label, or its node id). */
@@ -30,7 +37,9 @@ export interface MetricsValue {
   perClass?: ClassScore[];
   confusion?: { labels: string[]; matrix: number[][] };
   /** For comparisons: one row per input, ranked. */
-  rows?: { name: string; values: Record<string, number>; trainableParams?: number; totalParams?: number }[];
+  rows?: { name: string; values: Record<string, number>; trainableParams?: number; totalParams?: number; flags?: MetricFlag[] }[];
+  /** Warnings about these numbers (for comparisons: every input's, prefixed with its name). */
+  flags?: MetricFlag[];
   /** Parameter counts of the evaluated model. */
   params?: { total: number; trainable: number };
   split?: string;

@@ -14,6 +14,23 @@ export interface Rng {
   shuffle<T>(items: T[]): T[];
 }
 
+/**
+ * A 32-bit seed for one named sub-stream (e.g. [seed, SHUFFLE, epoch]): murmur3's fmix32 over each
+ * part, so neighbouring seeds and indices give unrelated streams. A training loop derives every
+ * stream from (seed, position) instead of carrying generator state, which is what lets a resumed
+ * run draw exactly the numbers an uninterrupted one draws.
+ */
+export function deriveSeed(...parts: number[]): number {
+  let h = 0x9e3779b9;
+  for (const part of parts) {
+    h = Math.imul(h ^ (part >>> 0), 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+  }
+  return h >>> 0;
+}
+
 /** mulberry32: tiny, fast, and good enough for ML bookkeeping (not for cryptography). */
 export function createRng(seed: number): Rng {
   let state = seed >>> 0;

@@ -4,17 +4,32 @@ import { join } from 'node:path';
 import { compare } from '../../graph-nodes/compare';
 import { evalNode } from '../../graph-nodes/eval';
 import { exportNode } from '../../graph-nodes/export';
-import type { MetricsValue } from '../exec/port-values';
+import type { MetricFlag, MetricsValue } from '../exec/port-values';
+import type { TaskModel } from '../model/task-model';
 import { exportPeftAdapter, saveModelFolder } from '../io/model-folder';
 import { writeTfjsWeights } from '../io/tfjs-format';
 import { zipDirectory } from '../io/zip';
 import { defineStage } from './define-stage';
 import { corpusRows, splitIndices } from './common/encode';
-import { classificationMetrics } from './common/metrics';
+import { nonFiniteWeights } from './common/divergence';
+import { classificationMetrics, predictionFlags } from './common/metrics';
 import { mlmEvaluate } from './common/mlm';
 import { predictLabels } from './common/predict';
 import { StageError } from './stage-error';
 import { stageVersions } from './versions';
+
+/** A "diverged" flag when the model's weights hold NaN or Infinity (its outputs mean nothing). */
+function weightFlags(model: TaskModel): MetricFlag[] {
+  const broken = nonFiniteWeights(model.allWeights());
+  if (broken.length === 0) return [];
+  return [{ code: 'diverged', message: `${broken.length} of the model's weight tensors (first "${broken[0]}") hold NaN or Infinity: training diverged, so these scores mean nothing` }];
+}
+
+/** Each flag also goes to the run log as a warning, so it shows where people read. */
+function logFlags(name: string, flags: MetricFlag[], log: (m: string, level?: 'info' | 'warn' | 'error') => void): MetricFlag[] {
+  for (const f of flags) log(`${name}: ${f.code}: ${f.message}`, 'warn');
+  return flags;
+}
 
 export const evalStage = defineStage(evalNode, stageVersions.eval, async ({ params, inputs, nodeId, log }) => {
   const { model, tokenizer } = inputs.model;
@@ -34,7 +49,8 @@ export const evalStage = defineStage(evalNode, stageVersions.eval, async ({ para
     const values: Record<string, number> = { ...m.values, examplesPerSec: indices.length / Math.max(seconds, 1e-3) };
     if (tagging) values.tokenAccuracy = m.values.accuracy;
     log(`${name}: accuracy ${m.values.accuracy.toFixed(4)}, macro-F1 ${m.values.macroF1.toFixed(4)} on ${indices.length} ${params.split} examples`);
-    const metrics: MetricsValue = { name, kind: tagging ? 'tagging' : 'classification', values, perClass: m.perClass, confusion: m.confusion, params: counts, split: params.split, examples: indices.length };
+    const flags = logFlags(name, [...weightFlags(model), ...predictionFlags(gold, pred, model.head.labels, m.values.macroF1, tagging ? 'token predictions' : 'predictions')], log);
+    const metrics: MetricsValue = { name, kind: tagging ? 'tagging' : 'classification', values, perClass: m.perClass, confusion: m.confusion, params: counts, split: params.split, examples: indices.length, flags };
     return { metrics };
   }
   if (!inputs.corpus) throw new StageError('connect a dataset or a corpus');
@@ -42,14 +58,20 @@ export const evalStage = defineStage(evalNode, stageVersions.eval, async ({ para
   const rows = corpusRows(tokenizer, inputs.corpus.documents, maxLength, 256);
   const r = mlmEvaluate(model, tokenizer, rows, { probability: 0.15 });
   log(`${name}: masked-LM perplexity ${r.perplexity.toFixed(2)}, accuracy ${r.mlmAccuracy.toFixed(4)}`);
-  return { metrics: { name, kind: 'perplexity', values: { perplexity: r.perplexity, mlmAccuracy: r.mlmAccuracy }, params: counts, examples: rows.length } satisfies MetricsValue };
+  const flags: MetricFlag[] = weightFlags(model);
+  // A uniform guess over the vocabulary has perplexity V; at or above it the model has learnt nothing.
+  if (flags.length === 0 && !(r.perplexity < tokenizer.vocabSize)) flags.push({ code: 'chance', message: `perplexity ${r.perplexity.toFixed(1)} is no better than guessing uniformly among the ${tokenizer.vocabSize} vocabulary tokens` });
+  logFlags(name, flags, log);
+  return { metrics: { name, kind: 'perplexity', values: { perplexity: r.perplexity, mlmAccuracy: r.mlmAccuracy }, params: counts, examples: rows.length, flags } satisfies MetricsValue };
 });
 
 export const compareStage = defineStage(compare, stageVersions.compare, async ({ params, inputs }) => {
-  const rows = inputs.metrics.map((m) => ({ name: m.name, values: m.values, trainableParams: m.params?.trainable, totalParams: m.params?.total }));
+  const rows = inputs.metrics.map((m) => ({ name: m.name, values: m.values, trainableParams: m.params?.trainable, totalParams: m.params?.total, flags: m.flags ?? [] }));
   const key = params.primaryMetric;
   rows.sort((a, b) => ((a.values[key] ?? NaN) - (b.values[key] ?? NaN)) * (params.sort === 'descending' ? -1 : 1) || 0);
-  return { metrics: { name: 'comparison', kind: 'comparison', values: {}, rows } satisfies MetricsValue };
+  // The comparison carries its inputs' warnings, so a collapsed model is flagged where it is ranked.
+  const flags = rows.flatMap((r) => r.flags.map((f) => ({ code: f.code, message: `${r.name}: ${f.message}` })));
+  return { metrics: { name: 'comparison', kind: 'comparison', values: {}, rows, flags } satisfies MetricsValue };
 });
 
 export const exportStage = defineStage(exportNode, stageVersions.export, async ({ params, inputs, artifactDir, log }) => {

@@ -12,7 +12,7 @@ import { corpusRows, datasetBatch, labelIndex, splitIndices, toTensors, type Hos
 import { classificationMetrics } from './common/metrics';
 import { mlmEvaluate, mlmLoss } from './common/mlm';
 import { predictLabels } from './common/predict';
-import { runTrainingLoop } from './common/train-loop';
+import { runTrainingLoop, type Validation } from './common/train-loop';
 import { StageError } from './stage-error';
 import { stageVersions } from './versions';
 
@@ -62,6 +62,7 @@ export const daptStage = defineStage(dapt, stageVersions.dapt, async (ctx) => {
     maxGradNorm: 1,
     maxSteps: params.maxSteps || undefined,
     seed: params.seed,
+    chanceLoss: Math.log(tokenizer.vocabSize),
     phase: 'dapt',
   });
   const after = mlmEvaluate(model, tokenizer, heldOut, settings);
@@ -87,10 +88,14 @@ export const fineTuneStage = defineStage(fineTune, stageVersions['fine-tune'], a
   const L = model.config.numHiddenLayers;
   const counts = model.countParams();
   log(`training ${counts.trainable} of ${counts.total} parameters on ${train.length} examples`);
-  const validate = () => {
-    const { gold, pred } = predictLabels(model, tokenizer, data, validation, { batchSize: 64, maxLength: maxLen });
-    return classificationMetrics(gold, pred, model.head!.labels).values.macroF1;
+  const byLoss = params.selectBestBy === 'loss';
+  // Validation loss is scored negated, so "higher is better" holds for both choices.
+  const validate = (): Validation => {
+    const { gold, pred, loss } = predictLabels(model, tokenizer, data, validation, { batchSize: 64, maxLength: maxLen, withLoss: true });
+    const macroF1 = classificationMetrics(gold, pred, model.head!.labels).values.macroF1;
+    return { score: byLoss ? -loss! : macroF1, summary: `macro-F1 ${macroF1.toFixed(4)}, loss ${loss!.toFixed(4)} on ${validation.length} examples` };
   };
+  if (validation.length === 0) log('the dataset has no validation split: keeping the last epoch’s weights and no early stopping (give Split a validationRatio to keep the best epoch)', 'warn');
   const result = await runTrainingLoop({
     ctx: ctx as never,
     model,
@@ -109,6 +114,7 @@ export const fineTuneStage = defineStage(fineTune, stageVersions['fine-tune'], a
     phase: 'fine-tune',
     validate: validation.length > 0 ? validate : undefined,
     patience: params.earlyStoppingPatience || undefined,
+    chanceLoss: Math.log(Math.max(2, model.head.labels.length)),
     onEpochStart: schedule
       ? (epoch) => {
           const k = unfrozenLayersAtEpoch(epoch, schedule.perEpoch, L);
@@ -126,7 +132,10 @@ export const fineTuneStage = defineStage(fineTune, stageVersions['fine-tune'], a
     log('LoRA adapters merged into the base weights');
   }
   const last = result.lossHistory.slice(-10);
-  ctx.metrics({ trainLoss: last.reduce((a, b) => a + b, 0) / Math.max(1, last.length), steps: result.steps, stoppedEarly: result.stoppedEarly, ...(result.bestValidation !== undefined ? { bestValidationMacroF1: result.bestValidation } : {}) });
+  const best = result.best
+    ? { bestEpoch: result.best.epoch, bestStep: result.best.step, [byLoss ? 'bestValidationLoss' : 'bestValidationMacroF1']: byLoss ? -result.best.score : result.best.score, selectedBy: byLoss ? 'validation loss' : 'validation macro-F1' }
+    : { selectedBy: 'last epoch (no validation split)' };
+  ctx.metrics({ trainLoss: last.reduce((a, b) => a + b, 0) / Math.max(1, last.length), steps: result.steps, epochs: result.epochs, stoppedEarly: result.stoppedEarly, ...best });
   return { model: { ...inputs.model, lineage: [...inputs.model.lineage, 'fine-tune'] } };
 });
 

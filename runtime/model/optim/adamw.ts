@@ -97,6 +97,28 @@ export class AdamW {
     }
   }
 
+  /** First and second moments by parameter name, copied to the host (for checkpoints). */
+  momentsByName(): Map<string, { m: Float32Array; v: Float32Array }> {
+    return new Map(this.slots.map((s) => [s.param.name, { m: s.m.dataSync() as Float32Array, v: s.v.dataSync() as Float32Array }]));
+  }
+
+  /**
+   * Puts back moments saved by momentsByName() and the step count t, so the next step() is exactly
+   * the one an uninterrupted optimizer would take. Every parameter must have saved moments of its size.
+   */
+  restore(moments: Map<string, { m: Float32Array; v: Float32Array }>, stepCount: number): void {
+    for (const { param, m, v } of this.slots) {
+      const saved = moments.get(param.name);
+      if (!saved) throw new Error(`AdamW.restore: no saved moments for "${param.name}"`);
+      if (saved.m.length !== m.size || saved.v.length !== v.size) throw new Error(`AdamW.restore: "${param.name}" has ${m.size} values, saved moments have ${saved.m.length}`);
+      tf.tidy(() => {
+        m.assign(tf.tensor(saved.m, m.shape));
+        v.assign(tf.tensor(saved.v, v.shape));
+      });
+    }
+    this.stepCount = stepCount;
+  }
+
   /** Frees the moment slots. */
   dispose(): void {
     if (this.disposed) return;

@@ -6,8 +6,23 @@ import { tf } from '../../tf';
 import type { WordPieceTokenizer } from '../../text/wordpiece-tokenizer';
 import { labelIndex, sequenceBatch, tokenBatch, toTensors } from './encode';
 
-/** Gold and predicted label indices over the given examples (for token tasks: first sub-tokens only). */
-export function predictLabels(model: TaskModel, tok: WordPieceTokenizer, data: Dataset, indices: number[], opts: { batchSize: number; maxLength: number }): { gold: Int32Array; pred: Int32Array } {
+/** Summed cross-entropy of the gold labels under `logits` [N, C], over rows whose label is not ignored. */
+function goldLossSum(logits: tf.Tensor2D, labels: Int32Array): number {
+  return tf.tidy(() => {
+    const keep = Array.from(labels, (l) => (l === IGNORE_INDEX ? 0 : 1));
+    const safe = Int32Array.from(labels, (l) => (l === IGNORE_INDEX ? 0 : l));
+    const logp = tf.logSoftmax(logits);
+    const picked = tf.sum(tf.mul(logp, tf.oneHot(tf.tensor1d(safe, 'int32'), logits.shape[1])), -1); // [N]
+    return -tf.sum(tf.mul(picked, tf.tensor1d(keep, 'float32'))).dataSync()[0];
+  });
+}
+
+/**
+ * Gold and predicted label indices over the given examples (for token tasks: first sub-tokens only),
+ * and with `withLoss` the mean cross-entropy of the gold labels (validation loss).
+ */
+export function predictLabels(model: TaskModel, tok: WordPieceTokenizer, data: Dataset, indices: number[], opts: { batchSize: number; maxLength: number; withLoss?: boolean }): { gold: Int32Array; pred: Int32Array; loss?: number } {
+  let lossSum = 0;
   const head = model.head;
   if (!head) throw new Error('model has no task head');
   const labels = labelIndex(head.labels, data.labels);
@@ -18,14 +33,22 @@ export function predictLabels(model: TaskModel, tok: WordPieceTokenizer, data: D
     if (data.task === 'sequence') {
       const hb = sequenceBatch(tok, idx.map((i) => data.examples[i] as TextExample), labels, opts.maxLength);
       const { batch, labels: lt } = toTensors(hb);
-      const argmax = tf.tidy(() => tf.argMax(model.forwardSequence(batch, { training: false }), -1).dataSync());
+      const argmax = tf.tidy(() => {
+        const logits = model.forwardSequence(batch, { training: false }); // [B, C]
+        if (opts.withLoss) lossSum += goldLossSum(logits, hb.labels);
+        return tf.argMax(logits, -1).dataSync();
+      });
       tf.dispose([batch.inputIds, batch.attentionMask, lt]);
       gold.push(...hb.labels);
       pred.push(...argmax);
     } else {
       const hb = tokenBatch(tok, idx.map((i) => data.examples[i] as TokenExample), labels, opts.maxLength);
       const { batch, labels: lt } = toTensors(hb);
-      const argmax = tf.tidy(() => tf.argMax(model.forwardTokens(batch, { training: false }), -1).dataSync());
+      const argmax = tf.tidy(() => {
+        const logits = model.forwardTokens(batch, { training: false }); // [B, T, C]
+        if (opts.withLoss) lossSum += goldLossSum(tf.reshape(logits, [-1, logits.shape[2]]) as tf.Tensor2D, hb.labels);
+        return tf.argMax(logits, -1).dataSync();
+      });
       tf.dispose([batch.inputIds, batch.attentionMask, lt]);
       hb.labels.forEach((l, i) => {
         if (l !== IGNORE_INDEX) {
@@ -35,5 +58,5 @@ export function predictLabels(model: TaskModel, tok: WordPieceTokenizer, data: D
       });
     }
   }
-  return { gold: Int32Array.from(gold), pred: Int32Array.from(pred) };
+  return { gold: Int32Array.from(gold), pred: Int32Array.from(pred), ...(opts.withLoss ? { loss: lossSum / Math.max(1, gold.length) } : {}) };
 }
