@@ -9,6 +9,9 @@ import { defaultDataDir, openDatabase, type OpenDatabase } from './db/client';
 import { seedDatabase } from './db/seed';
 import { attachRealtime } from './realtime/socket';
 import { InProcessQueue } from './runs/in-process-queue';
+import { openQueueMode } from './queue/queue-mode';
+import { assertRedisReachable } from './queue/redis';
+import type { RunQueue } from './runs/run-queue';
 import { RunService, runtimeEnvFor } from './runs/run-service';
 import { handleFileRoutes } from './files';
 import { appRouter } from './routers/_app';
@@ -29,6 +32,8 @@ export interface ServerOptions {
   next?: boolean;
   /** Next dev mode (hot reload) instead of the production build. */
   dev?: boolean;
+  /** Queue mode: stages run on `npm run worker` hosts through BullMQ on this Redis (default env REDIS_URL). */
+  redisUrl?: string;
 }
 
 export interface RunningServer {
@@ -36,7 +41,8 @@ export interface RunningServer {
   port: number;
   database: OpenDatabase;
   runService: RunService;
-  queue: InProcessQueue;
+  /** The embedded queue, or the BullMQ queue in queue mode. */
+  queue: RunQueue;
   close(): Promise<void>;
 }
 
@@ -50,12 +56,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown) {
 
 /** Opens and migrates the database, seeds it on first start, and listens. */
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
+  const redisUrl = opts.redisUrl ?? (process.env.REDIS_URL || undefined);
+  if (redisUrl) await assertRedisReachable(redisUrl); // fail fast, before the database and the UI build
   const dataDir = opts.dataDir ?? defaultDataDir();
   const database = await openDatabase({ databaseUrl: opts.databaseUrl, dataDir });
   await seedDatabase(database.db);
   const env = runtimeEnvFor(dataDir, process.env.TUNEGRAPH_BUNDLED_MODELS_DIR || join(projectRoot, 'public', 'models'));
   const runService = new RunService(database.db, env);
-  const queue = new InProcessQueue(runService.record);
 
   const policy = originPolicyFromEnv(opts.host ?? '127.0.0.1');
   const trpc = createHTTPHandler({
@@ -106,9 +113,25 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     res.end('not found');
   });
   const io = attachRealtime(server, { db: database.db, runService, policy });
-  runService.attach(queue, io);
-  const recovered = await runService.recover();
-  if (recovered.resumed.length + recovered.queued.length > 0) console.log(`recovered runs: ${recovered.resumed.length} resumed, ${recovered.queued.length} queued`);
+  let queue: RunQueue;
+  let closeQueue: () => Promise<void>;
+  if (redisUrl) {
+    // Queue mode: the leading replica's reconcile loop picks up runs a restart interrupted.
+    const mode = await openQueueMode(redisUrl, { db: database.db, runService, io }).catch(async (err) => {
+      await database.close();
+      throw err;
+    });
+    queue = mode.queue;
+    closeQueue = mode.close;
+    runService.attach(queue, io, { pushAfterStore: true });
+  } else {
+    const embedded = new InProcessQueue(runService.record);
+    queue = embedded;
+    closeQueue = () => embedded.close();
+    runService.attach(queue, io);
+    const recovered = await runService.recover();
+    if (recovered.resumed.length + recovered.queued.length > 0) console.log(`recovered runs: ${recovered.resumed.length} resumed, ${recovered.queued.length} queued`);
+  }
 
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
@@ -123,9 +146,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     runService,
     queue,
     async close() {
-      await queue.close();
+      // In queue mode socket.io closes first: its Redis adapter unsubscribes while the queue's connections are open.
+      if (!redisUrl) await closeQueue();
       await new Promise<void>((ok) => io.close(() => ok()));
       await new Promise<void>((ok) => server.close(() => ok()));
+      if (redisUrl) await closeQueue();
       await nextApp?.close?.();
       await database.close();
     },

@@ -1,5 +1,6 @@
 // Entry point of the Tunegraph server process (`npm start` builds first; `npm run dev` hot-reloads).
 import { startServer } from './http';
+import { RedisUnavailableError } from './queue/redis';
 
 const dev = process.argv.includes('--dev');
 const server = await startServer({
@@ -8,6 +9,13 @@ const server = await startServer({
   dataDir: process.env.TUNEGRAPH_DATA_DIR || undefined,
   databaseUrl: process.env.DATABASE_URL || undefined,
   dev,
+}).catch((err) => {
+  // Queue mode without its Redis: one clear line, not a stack trace.
+  if (err instanceof RedisUnavailableError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
 });
 console.log(`Tunegraph is running at ${server.url} (database: ${server.database.kind}${dev ? ', dev mode' : ''})`);
 

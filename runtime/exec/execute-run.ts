@@ -13,7 +13,7 @@ import type { NodeStatus, RunEvent } from './events';
 import { portCodecs } from './port-codecs';
 
 /** File in an artifact holding the metrics a stage reported while running (DAPT perplexity …). */
-const STAGE_METRICS = 'stage-metrics.json';
+export const STAGE_METRICS = 'stage-metrics.json';
 
 /** Everything a worker needs to execute a run. */
 export interface RunJob {

@@ -76,6 +76,8 @@ export const runs = pgTable(
     createdAt: createdAt(),
     startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }),
     finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+    /** Queue mode: set when a cancel was asked for, so every replica and the reconciler see it. */
+    cancelRequestedAt: timestamp('cancel_requested_at', { withTimezone: true, mode: 'date' }),
   },
   (t) => [index('runs_graph_idx').on(t.graphId)],
 );
@@ -91,8 +93,18 @@ export const runNodes = pgTable(
     metrics: jsonb('metrics'),
     startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }),
     finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+    /** Queue mode (REDIS_URL): how many times a worker started this stage, and the latest one's job, worker and backend. */
+    attempts: integer('attempts').notNull().default(0),
+    jobId: text('job_id'),
+    workerId: text('worker_id'),
+    backend: text('backend'),
+    device: text('device'),
+    /** Worker labels this stage needs (e.g. ["gpu"]). */
+    requires: jsonb('requires').$type<string[]>().notNull().default([]),
+    enqueuedAt: timestamp('enqueued_at', { withTimezone: true, mode: 'date' }),
+    heartbeatAt: timestamp('heartbeat_at', { withTimezone: true, mode: 'date' }),
   },
-  (t) => [primaryKey({ columns: [t.runId, t.nodeId] })],
+  (t) => [primaryKey({ columns: [t.runId, t.nodeId] }), index('run_nodes_worker_idx').on(t.workerId, t.startedAt)],
 );
 
 /** Events numbered per run; a browser that reconnects replays from the last seq it saw. */
@@ -133,3 +145,19 @@ export const artifacts = pgTable(
   },
   (t) => [uniqueIndex('artifacts_key_ws_idx').on(t.workspaceId, t.key)],
 );
+
+/** Compute hosts of queue mode (REDIS_URL), as their last heartbeat described them. */
+export const workers = pgTable('workers', {
+  id: text('id').primaryKey(),
+  hostname: text('hostname').notNull(),
+  labels: jsonb('labels').$type<string[]>().notNull().default([]),
+  concurrency: integer('concurrency').notNull(),
+  backend: text('backend'),
+  device: text('device'),
+  memoryBytes: bigint('memory_bytes', { mode: 'number' }),
+  freeMemoryBytes: bigint('free_memory_bytes', { mode: 'number' }),
+  gpuMemoryBytes: bigint('gpu_memory_bytes', { mode: 'number' }),
+  currentJobs: jsonb('current_jobs').$type<{ runId: string; nodeId: string; startedAt: number }[]>().notNull().default([]),
+  startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull(),
+  lastSeenAt: timestamp('last_seen_at', { withTimezone: true, mode: 'date' }).notNull(),
+});

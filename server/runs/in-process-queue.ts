@@ -1,12 +1,13 @@
 // The embedded queue: one run at a time, each in its own worker process forked from this server.
 import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { join as joinPath } from 'node:path';
 import { ArtifactStore } from '../../runtime/exec/artifact-store';
 import type { RunJob } from '../../runtime/exec/execute-run';
 import type { FromWorker, ToWorker } from '../../runtime/exec/worker';
-import type { RunEventSink, RunQueue } from './run-queue';
+import type { QueueOverview, RunEventSink, RunQueue } from './run-queue';
 
 const workerEntry = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'runtime', 'exec', 'worker.ts');
 
@@ -15,6 +16,7 @@ export class InProcessQueue implements RunQueue {
   private active: { job: RunJob; child: ChildProcess; runningNode: string | null; finished: boolean; cancelled: boolean } | null = null;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
+  private readonly startedAt = Date.now();
 
   constructor(private readonly sink: RunEventSink) {}
 
@@ -49,6 +51,33 @@ export class InProcessQueue implements RunQueue {
   /** The worker of the run in progress (tests kill it to check recovery). */
   activeWorker(): ChildProcess | null {
     return this.active?.child ?? null;
+  }
+
+  async overview(): Promise<QueueOverview> {
+    const active = this.active;
+    return {
+      mode: 'embedded',
+      workers: [
+        {
+          id: 'embedded',
+          hostname: os.hostname(),
+          pid: active?.child.pid ?? process.pid,
+          labels: [],
+          concurrency: 1,
+          backend: null,
+          device: null,
+          memoryBytes: os.totalmem(),
+          freeMemoryBytes: os.freemem(),
+          gpuMemoryBytes: null,
+          currentJobs: active && !active.finished && active.runningNode ? [{ runId: active.job.runId, nodeId: active.runningNode, startedAt: Date.now() }] : [],
+          startedAt: this.startedAt,
+          lastSeenAt: Date.now(),
+          connected: true,
+        },
+      ],
+      queues: [{ name: 'embedded', waiting: this.pending.length, active: active ? 1 : 0, failed: 0 }],
+      startLatencyP95Ms: null,
+    };
   }
 
   async close(): Promise<void> {

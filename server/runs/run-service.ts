@@ -36,6 +36,16 @@ export interface StartRunInput {
   /** `all`, `to` (the node and what it needs) or `from` (the node and everything after it, forced). */
   mode: 'all' | 'to' | 'from';
   nodeId?: string;
+  /** Worker labels its training stages need in queue mode (default: TUNEGRAPH_TRAINING_REQUIRES, e.g. "gpu"). */
+  requires?: string[];
+}
+
+/** Node types that train (these follow a run's `requires`; data and model plumbing run on any worker). */
+export const TRAINING_NODE_TYPES = new Set(['dapt', 'fine-tune', 'distill']);
+
+/** Labels training stages need when a run names none: TUNEGRAPH_TRAINING_REQUIRES (comma-separated). */
+export function defaultTrainingRequires(): string[] {
+  return (process.env.TUNEGRAPH_TRAINING_REQUIRES ?? '').split(',').map((l) => l.trim()).filter(Boolean);
 }
 
 const TERMINAL = new Set(['done', 'failed', 'cancelled']);
@@ -45,6 +55,7 @@ export class RunService {
   private readonly chains = new Map<string, Promise<void>>();
   private readonly recent = new Map<string, NumberedRunEvent[]>();
   private io: SocketServer | null = null;
+  private pushAfterStore = false;
   queue!: RunQueue;
 
   constructor(
@@ -52,9 +63,18 @@ export class RunService {
     readonly env: RuntimeEnv,
   ) {}
 
-  attach(queue: RunQueue, io: SocketServer | null): void {
+  /** `pushAfterStore`: with several replicas a browser may join on one that has not seen an event, so
+   * an event is pushed only once stored (its replay from the database then cannot miss it). */
+  attach(queue: RunQueue, io: SocketServer | null, opts: { pushAfterStore?: boolean } = {}): void {
     this.queue = queue;
     this.io = io;
+    this.pushAfterStore = !!opts.pushAfterStore;
+  }
+
+  /** Forgets cached per-run sequence numbers, so the next event of each run reads the database's
+   * (queue mode: this replica just became the leader; another one may have recorded events meanwhile). */
+  resetSequences(): void {
+    this.seqs.clear();
   }
 
   /** Cache keys of a document as the executor will compute them. */
@@ -81,6 +101,8 @@ export class RunService {
     const allKeys = this.keysFor(doc);
     const keys = Object.fromEntries(order.map((id) => [id, allKeys[id]]));
     const runId = newId('r');
+    const requires = input.requires ?? defaultTrainingRequires();
+    const nodeType = new Map(doc.nodes.map((n) => [n.id, n.type]));
     await this.db.transaction(async (tx) => {
       await tx.insert(runs).values({
         id: runId,
@@ -92,7 +114,7 @@ export class RunService {
         status: 'queued',
         createdBy: input.userId,
       });
-      if (order.length > 0) await tx.insert(runNodes).values(order.map((nodeId) => ({ runId, nodeId, cacheKey: keys[nodeId], status: 'queued' as const })));
+      if (order.length > 0) await tx.insert(runNodes).values(order.map((nodeId) => ({ runId, nodeId, cacheKey: keys[nodeId], status: 'queued' as const, requires: TRAINING_NODE_TYPES.has(nodeType.get(nodeId)!) ? requires : [] })));
     });
     this.seqs.set(runId, 0);
     this.queue.enqueue(this.jobFor(runId, doc, order, keys, force));
@@ -129,11 +151,12 @@ export class RunService {
     recent.push(numbered);
     if (recent.length > 2000) recent.splice(0, recent.length - 2000);
     this.recent.set(runId, recent);
-    this.io?.to(runRoom(runId)).emit('run-event', numbered);
+    if (!this.pushAfterStore) this.io?.to(runRoom(runId)).emit('run-event', numbered);
     const previous = this.chains.get(runId) ?? Promise.resolve();
     const stored = previous.then(() => this.persist(runId, event, seq, at)).catch((err) => console.error(`run ${runId}: event ${seq} could not be stored:`, err));
     this.chains.set(runId, stored);
     await stored;
+    if (this.pushAfterStore) this.io?.to(runRoom(runId)).emit('run-event', numbered);
     if (terminal) {
       this.seqs.delete(runId);
       this.chains.delete(runId);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { NumberedRunEvent } from '../../runtime/exec/events';
 import { startServer, type RunningServer } from '../../server/http';
+import type { InProcessQueue } from '../../server/runs/in-process-queue';
 import { LOCAL_USER } from '../../server/db/seed';
 import { appRouter } from '../../server/routers/_app';
 import { createContextInner } from '../../server/trpc';
@@ -98,7 +99,7 @@ describe('runs on the server', () => {
     const { runId } = await (await api()).runs.start({ graphId, document: smallGraph(40) });
     await waitFor(async () => (await (await api()).runs.get({ runId })).nodes.find((n) => n.nodeId === 'ft' && n.status === 'running'));
     await waitFor(async () => (await (await api()).runs.events({ runId })).some((e) => e.type === 'progress'));
-    server.queue.activeWorker()!.kill('SIGKILL');
+    (server.queue as InProcessQueue).activeWorker()!.kill('SIGKILL');
     const snapshot = await waitFor(async () => {
       const s = await (await api()).runs.get({ runId });
       return s.run.status === 'failed' ? s : null;

@@ -1,0 +1,229 @@
+// Queue mode end to end: a real redis-server, a real database, the server and two real worker host
+// processes. Both workers take stages, a socket.io client gets every event in order, a worker killed
+// mid-stage has its stage resumed on the other from the shared checkpoint, cancel stops a stage on
+// its worker, and the reconciler closes a run that no job backs.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { io as connect, type Socket } from 'socket.io-client';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NumberedRunEvent } from '../../../runtime/exec/events';
+import { DEFAULT_WORKSPACE, LOCAL_USER } from '../../../server/db/seed';
+import { runNodes, runs } from '../../../server/db/schema';
+import { startServer, type RunningServer } from '../../../server/http';
+import type { BullmqRunQueue } from '../../../server/queue/bullmq-queue';
+import { appRouter } from '../../../server/routers/_app';
+import { createContextInner } from '../../../server/trpc';
+import { graphBuilder } from '../../helpers/graph-builder';
+import { startTestRedis, type TestRedis } from '../../helpers/redis';
+import { FIXTURE_MODELS_DIR, FIXTURE_MODEL_ID } from '../../helpers/run-env';
+import { startWorkerProcess, type WorkerProcess } from '../../helpers/worker-process';
+
+const timings = { TUNEGRAPH_JOB_LOCK_MS: '2500', TUNEGRAPH_RECONCILE_MS: '1000', TUNEGRAPH_HEARTBEAT_MS: '1000', TUNEGRAPH_CHECKPOINT_MS: '-1', TUNEGRAPH_BUNDLED_MODELS_DIR: FIXTURE_MODELS_DIR };
+Object.assign(process.env, timings);
+
+/** Data and a model prepared once, then two fine-tunes that can run side by side, each evaluated. */
+function twoBranchGraph(epochs: number, seed = 2) {
+  const g = graphBuilder('');
+  g.node('dataset-bundled', { dataset: 'spam-assassin', maxExamples: 100, seed }, { id: 'data' });
+  g.node('split', {}, { id: 'split' });
+  g.node('pretrained-load', { modelId: FIXTURE_MODEL_ID }, { id: 'load' });
+  g.node('head', {}, { id: 'head' });
+  for (const [id, lr] of [['ftA', 5e-3], ['ftB', 1e-3]] as const) {
+    g.node('fine-tune', { epochs, batchSize: 8, maxSeqLength: 32, learningRate: lr }, { id });
+    g.node('eval', {}, { id: `eval${id.slice(2)}` });
+    g.connect('head', 'model', id, 'model');
+    g.connect('split', 'dataset', id, 'dataset');
+    g.connect(id, 'model', `eval${id.slice(2)}`, 'model');
+    g.connect('split', 'dataset', `eval${id.slice(2)}`, 'dataset');
+  }
+  g.connect('data', 'dataset', 'split', 'dataset');
+  g.connect('load', 'model', 'head', 'model');
+  g.connect('split', 'dataset', 'head', 'dataset');
+  return g.build();
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 120_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** A private PostgreSQL database for this file when TEST_DATABASE_URL is set (other files wipe theirs). */
+async function privatePostgres(): Promise<{ url: string; drop(): Promise<void> } | null> {
+  const base = process.env.TEST_DATABASE_URL;
+  if (!base) return null;
+  const name = `tunegraph_queue_${process.pid}`;
+  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`DROP DATABASE IF EXISTS ${name}`);
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const a = postgres(base, { max: 1, onnotice: () => {} });
+      await a.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+const engines = process.env.TEST_DATABASE_URL ? (['pglite', 'postgres'] as const) : (['pglite'] as const);
+
+describe.each(engines)('queue mode (%s)', (engine) => {
+  let redis: TestRedis;
+  let server: RunningServer;
+  let pg: Awaited<ReturnType<typeof privatePostgres>> = null;
+  const workers: WorkerProcess[] = [];
+  const dataDir = mkdtempSync(join(tmpdir(), 'tunegraph-queue-'));
+  const api = async () => appRouter.createCaller(await createContextInner({ db: server.database.db, user: LOCAL_USER, runService: server.runService }));
+  const nodesOf = async (runId: string) => (await (await api()).runs.get({ runId })).nodes;
+  let graphId = '';
+
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    if (engine === 'postgres') pg = await privatePostgres();
+    server = await startServer({ port: 0, dataDir, next: false, redisUrl: redis.url, databaseUrl: pg?.url });
+    for (const id of ['w1', 'w2']) workers.push(startWorkerProcess({ id, redisUrl: redis.url, dataDir, env: timings }));
+    await Promise.all(workers.map((w) => w.ready));
+    graphId = (await (await api()).graphs.create({ name: 'Queue test', document: twoBranchGraph(2) })).id;
+  });
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+    await server?.close();
+    await redis?.stop();
+    await pg?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('two workers share a run’s stages and a socket.io client gets every event in order', async () => {
+    const live: Socket = connect(server.url, { path: '/socket.io', transports: ['websocket'] });
+    const received: NumberedRunEvent[] = [];
+    live.on('run-event', (e: NumberedRunEvent) => received.push(e));
+    const { runId } = await (await api()).runs.start({ graphId });
+    const joined = (await new Promise((ok) => live.emit('join', { runId, afterSeq: 0 }, ok))) as { ok: boolean; events: NumberedRunEvent[] };
+    expect(joined.ok).toBe(true);
+    await waitFor('the run to end', async () => received.some((e) => e.type === 'run-status' && ['done', 'failed'].includes(e.status)));
+    live.close();
+    const all = new Map<number, NumberedRunEvent>();
+    for (const e of [...joined.events, ...received]) all.set(e.seq, e);
+    const seqs = [...all.keys()].sort((a, b) => a - b);
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+    const liveSeqs = received.map((e) => e.seq);
+    expect(liveSeqs).toEqual([...liveSeqs].sort((a, b) => a - b));
+    // Persisted exactly as pushed.
+    const stored = await (await api()).runs.events({ runId });
+    expect(stored.map((e) => e.seq)).toEqual(seqs);
+
+    const snapshot = await (await api()).runs.get({ runId });
+    expect(snapshot.run.status).toBe('done');
+    expect(snapshot.run.backend).toBeTruthy();
+    expect(snapshot.nodes.every((n) => n.status === 'done')).toBe(true);
+    expect(new Set(snapshot.nodes.map((n) => n.workerId))).toEqual(new Set(['w1', 'w2']));
+    // The two fine-tunes ran side by side, one on each worker.
+    expect(new Set(snapshot.nodes.filter((n) => n.nodeId.startsWith('ft')).map((n) => n.workerId)).size).toBe(2);
+    expect(received.some((e) => e.type === 'progress' && e.nodeId === 'ftA')).toBe(true);
+    expect((snapshot.nodes.find((n) => n.nodeId === 'evalA')!.metrics as { values: { accuracy: number } }).values.accuracy).toBeGreaterThan(0);
+  });
+
+  it('a rerun finds every artifact in the shared store and runs nothing again', async () => {
+    const { runId } = await (await api()).runs.start({ graphId });
+    await waitFor('the rerun', async () => ((await (await api()).runs.get({ runId })).run.status === 'done' ? true : null));
+    expect((await nodesOf(runId)).every((n) => n.status === 'cached')).toBe(true);
+  });
+
+  it('a worker killed mid-stage: the stage resumes on the other worker from its checkpoint, nothing is lost', async () => {
+    const doc = twoBranchGraph(2);
+    doc.nodes.find((n) => n.id === 'ftA')!.params.epochs = 14;
+    const { runId } = await (await api()).runs.start({ graphId, document: doc });
+    const ft = await waitFor('ftA to train', async () => {
+      const n = (await nodesOf(runId)).find((x) => x.nodeId === 'ftA' && x.status === 'running' && x.workerId);
+      const progressed = n && (await (await api()).runs.events({ runId })).some((e) => e.type === 'progress' && e.nodeId === 'ftA' && e.step >= 3);
+      return progressed ? n : null;
+    });
+    const victim = workers.find((w) => w.id === ft.workerId)!;
+    const survivor = workers.find((w) => w !== victim)!;
+    victim.killHard();
+    const snapshot = await waitFor('the run to end', async () => {
+      const s = await (await api()).runs.get({ runId });
+      return ['done', 'failed', 'cancelled'].includes(s.run.status) ? s : null;
+    });
+    expect(snapshot.run.status).toBe('done');
+    const after = snapshot.nodes.find((n) => n.nodeId === 'ftA')!;
+    expect(after.status).toBe('done');
+    expect(after.attempts).toBe(2);
+    expect(after.workerId).toBe(survivor.id);
+    const events = await (await api()).runs.events({ runId });
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events.some((e) => e.type === 'log' && e.message.includes(`restarted on worker ${survivor.id}`))).toBe(true);
+    expect(events.some((e) => e.type === 'log' && e.nodeId === 'ftA' && /resuming from checkpoint at batch [1-9]/.test(e.message))).toBe(true);
+    // Only complete artifacts are visible: every key folder holds its completion marker.
+    const artifacts = join(dataDir, 'artifacts');
+    for (const entry of readdirSync(artifacts).filter((e) => !e.startsWith('.'))) expect(readdirSync(join(artifacts, entry))).toContain('.complete');
+    workers.splice(workers.indexOf(victim), 1);
+  });
+
+  it('a server restart mid-run loses nothing: the new server catches up with what workers reported meanwhile', async () => {
+    const doc = twoBranchGraph(4, 5);
+    const { runId } = await (await api()).runs.start({ graphId, document: doc });
+    await waitFor('a fine-tune to run', async () => (await nodesOf(runId)).some((n) => n.nodeId.startsWith('ft') && n.status === 'running'));
+    await server.close();
+    await new Promise((r) => setTimeout(r, 1500)); // the workers keep training and reporting into Redis
+    server = await startServer({ port: 0, dataDir, next: false, redisUrl: redis.url, databaseUrl: pg?.url });
+    const snapshot = await waitFor('the run to end', async () => {
+      const s = await (await api()).runs.get({ runId });
+      return ['done', 'failed', 'cancelled'].includes(s.run.status) ? s : null;
+    });
+    expect(snapshot.run.status).toBe('done');
+    expect(snapshot.nodes.every((n) => n.status === 'done' || n.status === 'cached')).toBe(true);
+    const events = await (await api()).runs.events({ runId });
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    for (const id of ['ftA', 'ftB']) expect(events.filter((e) => e.type === 'node-status' && e.nodeId === id && e.status === 'done')).toHaveLength(1);
+  });
+
+  it('the surviving worker keeps serving, and cancel stops a stage on its worker', async () => {
+    const doc = twoBranchGraph(60, 3);
+    const { runId } = await (await api()).runs.start({ graphId, document: doc });
+    await waitFor('a fine-tune to run', async () => (await nodesOf(runId)).some((n) => n.nodeId.startsWith('ft') && n.status === 'running'));
+    await (await api()).runs.cancel({ runId });
+    const snapshot = await waitFor('the cancel', async () => {
+      const s = await (await api()).runs.get({ runId });
+      return s.run.status !== 'running' && s.run.status !== 'queued' ? s : null;
+    }, 30_000);
+    expect(snapshot.run.status).toBe('cancelled');
+    expect(snapshot.nodes.filter((n) => n.nodeId.startsWith('ft')).map((n) => n.status).sort()).toContain('cancelled');
+    expect(snapshot.nodes.some((n) => n.status === 'running' || n.status === 'queued')).toBe(false);
+
+    // The same worker takes the next run at once.
+    const small = twoBranchGraph(1, 4);
+    const next = await (await api()).runs.start({ graphId, document: small });
+    await waitFor('the next run', async () => ((await (await api()).runs.get({ runId: next.runId })).run.status === 'done' ? true : null));
+    expect(new Set((await nodesOf(next.runId)).map((n) => n.workerId))).toEqual(new Set([workers[0].id]));
+  });
+
+  it('the reconciler closes a run the database calls running but no job backs', async () => {
+    const db = server.database.db;
+    const doc = twoBranchGraph(1);
+    await db.insert(runs).values({ id: 'r_orphan1', workspaceId: DEFAULT_WORKSPACE.id, graphId, document: doc, targets: { mode: 'all', nodeId: null, force: [] }, status: 'running', createdBy: LOCAL_USER.id });
+    await db.insert(runNodes).values([
+      { runId: 'r_orphan1', nodeId: 'data', cacheKey: 'a'.repeat(64), status: 'running', jobId: 'r_orphan1.data', workerId: 'gone' },
+      { runId: 'r_orphan1', nodeId: 'split', cacheKey: 'b'.repeat(64), status: 'queued' },
+    ]);
+    await (server.queue as BullmqRunQueue).coordinator.reconcile();
+    const [run] = await db.select().from(runs).where(eq(runs.id, 'r_orphan1'));
+    expect(run.status).toBe('failed');
+    const [node] = await db.select().from(runNodes).where(and(eq(runNodes.runId, 'r_orphan1'), eq(runNodes.nodeId, 'data')));
+    expect(node.status).toBe('failed');
+    expect(node.error).toMatch(/no queue job backs this stage/);
+    const [split] = await db.select().from(runNodes).where(and(eq(runNodes.runId, 'r_orphan1'), eq(runNodes.nodeId, 'split')));
+    expect(split.status).toBe('skipped');
+  });
+});
