@@ -181,6 +181,8 @@ export const distillStage = defineStage(distill, stageVersions.distill, async (c
       weightDecay: 0.01,
       maxGradNorm: 1,
       seed: params.seed,
+      // A student that guesses uniformly scores at most α·T²·ln C (soft part) + (1 − α)·ln C (hard part).
+      chanceLoss: (params.alpha * params.temperature ** 2 + (1 - params.alpha)) * Math.log(Math.max(2, teacher.head.labels.length)),
       phase: 'distill',
     });
   } catch (err) {

@@ -10,6 +10,7 @@ import { initBackend } from '../../../runtime/backend';
 import { loadModelFolder } from '../../../runtime/io/model-folder';
 import { crossEntropy } from '../../../runtime/model/losses';
 import type { TaskModel } from '../../../runtime/model/task-model';
+import { freezeAllBut } from '../../../runtime/model/trainability';
 import type { StageContext } from '../../../runtime/stages/define-stage';
 import { CancelledError, StageError } from '../../../runtime/stages/stage-error';
 import type { HostBatch } from '../../../runtime/stages/common/encode';
@@ -63,7 +64,7 @@ function weightsOf(model: TaskModel): string {
 }
 
 /** Trains the fixture with `overrides`, handing the model to `inspect` before it is disposed. */
-async function train(overrides: Partial<LoopOptions> & { checkpointDir?: string; stopAfter?: number | null; validateWith?: (model: TaskModel, epoch: number) => Validation }, inspect?: (model: TaskModel) => void, prepare?: (model: TaskModel) => void) {
+async function train(overrides: Partial<LoopOptions> & { checkpointDir?: string; stopAfter?: number | null; validateWith?: (model: TaskModel, epoch: number) => Validation; unfreezeWith?: (model: TaskModel, epoch: number) => boolean }, inspect?: (model: TaskModel) => void, prepare?: (model: TaskModel) => void) {
   const { runTrainingLoop } = await import('../../../runtime/stages/common/train-loop');
   const rec: Recorder = { logs: [], progress: [] };
   const checkpointDir = overrides.checkpointDir ?? mkdtempSync(join(tmpdir(), 'tg-loop-'));
@@ -87,6 +88,7 @@ async function train(overrides: Partial<LoopOptions> & { checkpointDir?: string;
       seed: 1,
       phase: 'test',
       validate: overrides.validateWith ? () => overrides.validateWith!(model, ++epoch) : undefined,
+      onEpochStart: overrides.unfreezeWith ? (e) => overrides.unfreezeWith!(model, e) : undefined,
       ...overrides,
     });
     inspect?.(model);
@@ -184,37 +186,46 @@ describe('training loop', () => {
     expect(rec.logs.map((l) => l.message)).toContain('early stopping after epoch 3: no validation improvement for 2 epochs');
   });
 
-  it('a loop killed mid-way and resumed from its checkpoint ends bit-identical, without validating an epoch twice', async () => {
-    process.env.TUNEGRAPH_CHECKPOINT_STEPS = '3';
+  // Two kill points: mid-epoch (step-count checkpoints) and right after an epoch's validation (a checkpoint after
+  // every batch and epoch end), where the resumed loop must start the next epoch, unfreezing included.
+  it.each([
+    { policy: { TUNEGRAPH_CHECKPOINT_STEPS: '3' }, stopAfter: 25, log: 'resuming test from its checkpoint at batch 24 of 40 (epoch 3, optimizer step 12)' },
+    { policy: { TUNEGRAPH_CHECKPOINT_MS: '-1' }, stopAfter: 20, log: 'resuming test from its checkpoint at batch 20 of 40 (epoch 3, optimizer step 10)' },
+  ])('a loop killed after $stopAfter batches and resumed from its checkpoint ends bit-identical, without validating an epoch twice', async ({ policy, stopAfter, log }) => {
+    Object.assign(process.env, policy);
     try {
       // Validation reads the model (its weights' sum), so any drift would show in the scores too.
       const validateWith = (model: TaskModel) => {
         const s = tf.tidy(() => tf.addN(model.trainableParams().map((p) => tf.sum(p.variable))).dataSync()[0]);
         return { score: Math.sin(s * 1000), summary: `s ${s}` };
       };
-      const common = { epochs: 4, accumulation: 2, patience: 2, validateWith, schedule: 'cosine' as const, warmupRatio: 0.2 };
+      // Gradual unfreezing: the head alone in epoch 1, the top layer joins in epoch 2, everything from epoch 3.
+      const unfreezeWith = (model: TaskModel, epoch: number) => {
+        freezeAllBut(model, (name) => epoch >= 2 || name.startsWith('classifier.') || (epoch === 1 && name.includes('.layer.1.')));
+        return true;
+      };
+      const common = { epochs: 4, accumulation: 2, patience: 2, validateWith, unfreezeWith, schedule: 'cosine' as const, warmupRatio: 0.2 };
       let straight = '';
       const a = await train(common, (m) => {
         straight = weightsOf(m);
       });
       const checkpointDir = mkdtempSync(join(tmpdir(), 'tg-loop-'));
-      // 25 batches = 12 optimizer steps and one accumulated batch; the last checkpoint is at step 12 (batch 24), after epoch 2's validation.
-      await expect(train({ ...common, checkpointDir, stopAfter: 25 })).rejects.toBeInstanceOf(CancelledError);
+      await expect(train({ ...common, checkpointDir, stopAfter })).rejects.toBeInstanceOf(CancelledError);
       expect(readdirSync(checkpointDir)).toEqual(['test.checkpoint.safetensors']);
       let resumed = '';
       const b = await train({ ...common, checkpointDir }, (m) => {
         resumed = weightsOf(m);
       });
-      expect(b.rec.logs[0].message).toBe('resuming test from its checkpoint at batch 24 of 40 (epoch 3, optimizer step 12)');
+      expect(b.rec.logs[0].message).toBe(log);
       expect(resumed).toBe(straight);
       expect(b.result).toEqual(a.result);
       // The resumed attempt validates only the epochs it trained: 3 and 4 (or fewer after an early stop).
-      const validations = (r: Recorder) => r.logs.filter((l) => l.message.startsWith('epoch ')).map((l) => l.message);
+      const validations = (r: Recorder) => r.logs.filter((l) => /^epoch \d+: validation/.test(l.message)).map((l) => l.message);
       expect(validations(b.rec)).toEqual(validations(a.rec).filter((m) => !m.startsWith('epoch 1:') && !m.startsWith('epoch 2:')));
       // The checkpoint and its folder are gone once the loop finished.
       expect(existsSync(checkpointDir)).toBe(false);
     } finally {
-      delete process.env.TUNEGRAPH_CHECKPOINT_STEPS;
+      for (const k of Object.keys(policy)) delete process.env[k];
     }
   });
 
