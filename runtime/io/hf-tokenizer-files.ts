@@ -1,17 +1,10 @@
 // Tokenizer files of a Hugging Face model folder: tokenizer.json (preferred), vocab.txt,
 // tokenizer_config.json and special_tokens_map.json.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { WordPieceTokenizer, type SpecialTokens, type TokenizerOptions } from '../text/wordpiece-tokenizer';
+import { unusedIdName, WordPieceTokenizer, type SpecialTokens, type TokenizerOptions } from '../text/wordpiece-tokenizer';
 import { writeFileAtomic } from './atomic-write';
-
-function readJson(path: string): Record<string, unknown> {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new Error(`${path}: ${(err as Error).message}`);
-  }
-}
+import { MAX_JSON_BYTES, modelFilePath, readFolderJsonObject, readJsonChecked } from './folder-file';
 
 const SPECIAL_KEYS = { pad: 'pad_token', unk: 'unk_token', cls: 'cls_token', sep: 'sep_token', mask: 'mask_token' } as const;
 
@@ -29,23 +22,35 @@ function specialNames(...sources: Record<string, unknown>[]): Partial<SpecialTok
   return names;
 }
 
-/** Reads the tokenizer of a model folder; tokenizer_config.json settings win over the normalizer, as in transformers. */
-export function readTokenizerFolder(dir: string): WordPieceTokenizer {
-  const configPath = join(dir, 'tokenizer_config.json');
-  const config = existsSync(configPath) ? readJson(configPath) : {};
+/** Reads the tokenizer of a model folder; tokenizer_config.json settings win over the normalizer, as in
+ * transformers. Links are followed only inside `root` (default `dir`). */
+export function readTokenizerFolder(dir: string, root = dir): WordPieceTokenizer {
+  const config = readFolderJsonObject(dir, 'tokenizer_config.json', root) ?? {};
   const overrides: Partial<TokenizerOptions> = {};
   if (typeof config.do_lower_case === 'boolean') overrides.lowercase = config.do_lower_case;
   if (typeof config.strip_accents === 'boolean' || config.strip_accents === null) overrides.stripAccents = config.strip_accents as boolean | null;
   if (typeof config.tokenize_chinese_chars === 'boolean') overrides.handleChineseChars = config.tokenize_chinese_chars;
-  if (typeof config.model_max_length === 'number' && config.model_max_length < 1e6) overrides.modelMaxLength = config.model_max_length;
-  const mapPath = join(dir, 'special_tokens_map.json');
-  const special = specialNames(config, existsSync(mapPath) ? readJson(mapPath) : {});
+  if (typeof config.model_max_length === 'number' && config.model_max_length >= 1 && config.model_max_length < 1e6) overrides.modelMaxLength = Math.floor(config.model_max_length);
+  const special = specialNames(config, readFolderJsonObject(dir, 'special_tokens_map.json', root) ?? {});
   // A partial set is fine: the tokenizer fills the names not given with BERT's defaults.
   if (Object.keys(special).length > 0) overrides.special = special as SpecialTokens;
-  const jsonPath = join(dir, 'tokenizer.json');
-  if (existsSync(jsonPath)) return WordPieceTokenizer.fromTokenizerJson(readJson(jsonPath), overrides);
-  const vocabPath = join(dir, 'vocab.txt');
-  if (existsSync(vocabPath)) return WordPieceTokenizer.fromVocabTxt(readFileSync(vocabPath, 'utf8'), overrides);
+  const jsonPath = modelFilePath(dir, 'tokenizer.json', root);
+  if (jsonPath) {
+    try {
+      return WordPieceTokenizer.fromTokenizerJson(readJsonChecked(jsonPath), overrides);
+    } catch (err) {
+      throw new Error(`${jsonPath}: ${(err as Error).message.replace(/^tokenizer\.json: |^.*tokenizer\.json: /, '')}`);
+    }
+  }
+  const vocabPath = modelFilePath(dir, 'vocab.txt', root);
+  if (vocabPath) {
+    if (statSync(vocabPath).size > MAX_JSON_BYTES) throw new Error(`${vocabPath}: larger than ${MAX_JSON_BYTES} bytes`);
+    try {
+      return WordPieceTokenizer.fromVocabTxt(readFileSync(vocabPath, 'utf8'), overrides);
+    } catch (err) {
+      throw new Error(`${vocabPath}: ${(err as Error).message}`);
+    }
+  }
   throw new Error(`${dir}: no tokenizer.json or vocab.txt; a BERT model folder needs one of them`);
 }
 
@@ -59,7 +64,8 @@ export function tokenizerJsonText(tokenizer: WordPieceTokenizer): string {
   const entries: string[] = [];
   tokenizer.idToTokenList.forEach((token, id) => {
     // A repeated token keeps its last id (the one the tokenizer uses), listed once.
-    if (tokenizer.tokenToId(token) !== id || seen.has(token)) return;
+    // An id no token maps to stays a hole, as transformers writes it.
+    if (tokenizer.tokenToId(token) !== id || seen.has(token) || token === unusedIdName(id)) return;
     seen.add(token);
     entries.push(`      ${JSON.stringify(token)}: ${id}`);
   });
@@ -70,9 +76,14 @@ export function tokenizerJsonText(tokenizer: WordPieceTokenizer): string {
   return `${text.slice(0, at)}{\n${entries.join(',\n')}\n    }${text.slice(at + marker.length)}`;
 }
 
-/** Writes vocab.txt, tokenizer.json, tokenizer_config.json and special_tokens_map.json. */
-export function writeTokenizerFiles(dir: string, tokenizer: WordPieceTokenizer): void {
+/**
+ * Writes vocab.txt, tokenizer.json, tokenizer_config.json and special_tokens_map.json.
+ * `maxPositions` (the model's max_position_embeddings) caps model_max_length, so HF truncation
+ * never lets through more tokens than the model has positions.
+ */
+export function writeTokenizerFiles(dir: string, tokenizer: WordPieceTokenizer, opts: { maxPositions?: number } = {}): void {
   const o = tokenizer.options;
+  const modelMaxLength = Math.min(o.modelMaxLength, opts.maxPositions ?? Infinity);
   const s = o.special;
   writeFileAtomic(join(dir, 'vocab.txt'), tokenizer.toVocabTxt());
   writeFileAtomic(join(dir, 'tokenizer.json'), tokenizerJsonText(tokenizer));
@@ -94,7 +105,7 @@ export function writeTokenizerFiles(dir: string, tokenizer: WordPieceTokenizer):
         pad_token: s.pad,
         cls_token: s.cls,
         mask_token: s.mask,
-        model_max_length: o.modelMaxLength,
+        model_max_length: modelMaxLength,
         clean_up_tokenization_spaces: true,
         added_tokens_decoder: addedTokensDecoder,
       },

@@ -1,25 +1,53 @@
 // PEFT LoRA adapter folders (adapter_config.json + adapter_model.safetensors), as
 // PeftModel.save_pretrained writes them and PeftModel.from_pretrained reads them.
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write';
+import { modelFilePath, readJsonChecked } from './folder-file';
 import { readSafetensorsFile, writeSafetensorsFile } from './safetensors';
 
-/** The LoraConfig fields Tunegraph produces and consumes (bias "none", no DoRA/rsLoRA, one r and alpha for all modules). */
+/** The LoraConfig fields Tunegraph produces and consumes (bias "none", no DoRA/rsLoRA). */
 export interface LoraAdapterConfig {
+  /** Default rank; modules matched by a rank_pattern key use that key's rank. */
   r: number;
   loraAlpha: number;
+  /** PEFT's per-module overrides: regex key (matched at the end of the module path, after a dot) → rank / alpha. */
+  rankPattern?: Record<string, number>;
+  alphaPattern?: Record<string, number>;
   loraDropout: number;
   targetModules: string[];
   modulesToSave: string[] | null;
   taskType: 'SEQ_CLS' | 'TOKEN_CLS' | 'FEATURE_EXTRACTION' | null;
   baseModelNameOrPath: string | null;
+  /** transformers class of the base, for auto_mapping when taskType is null. */
+  baseClass?: string;
+}
+
+/**
+ * PEFT's pattern lookup (`get_pattern_key`): the first key whose regex matches the end of the
+ * module path, whole or after a dot; its value, else the default.
+ */
+export function patternValue(pattern: Record<string, number> | undefined, modulePath: string, fallback: number): number {
+  for (const [key, value] of Object.entries(pattern ?? {})) {
+    let re: RegExp;
+    try {
+      re = new RegExp(`^(.*\\.)?(${key})$`);
+    } catch {
+      continue;
+    }
+    if (re.test(modulePath)) return value;
+  }
+  return fallback;
+}
+
+/** Rank and alpha PEFT gives `modulePath` under this config. */
+export function loraSettingsFor(c: Pick<LoraAdapterConfig, 'r' | 'loraAlpha' | 'rankPattern' | 'alphaPattern'>, modulePath: string): { r: number; alpha: number } {
+  return { r: patternValue(c.rankPattern, modulePath, c.r), alpha: patternValue(c.alphaPattern, modulePath, c.loraAlpha) };
 }
 
 /** adapter_config.json content (keys sorted, as PEFT writes; inference_mode true as on save). */
 export function adapterConfigToJson(c: LoraAdapterConfig): Record<string, unknown> {
   const json: Record<string, unknown> = {
-    alpha_pattern: {},
+    alpha_pattern: c.alphaPattern ?? {},
     base_model_name_or_path: c.baseModelNameOrPath,
     bias: 'none',
     fan_in_fan_out: false,
@@ -32,18 +60,19 @@ export function adapterConfigToJson(c: LoraAdapterConfig): Record<string, unknow
     modules_to_save: c.modulesToSave,
     peft_type: 'LORA',
     r: c.r,
-    rank_pattern: {},
+    rank_pattern: c.rankPattern ?? {},
     revision: null,
     target_modules: [...c.targetModules].sort(),
     task_type: c.taskType,
     use_dora: false,
     use_rslora: false,
   };
+  // AutoPeftModel needs the base class when task_type is null (PEFT writes this mapping then).
+  if (c.taskType === null) json.auto_mapping = { base_model_class: c.baseClass ?? 'BertModel', parent_library: 'transformers.models.bert.modeling_bert' };
   return Object.fromEntries(Object.entries(json).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
-const isEmptyPattern = (v: unknown) => v === undefined || v === null || (typeof v === 'object' && Object.keys(v).length === 0);
 
 /** Reads adapter_config.json; refuses what Tunegraph cannot reproduce exactly (naming the field). Unknown keys are ignored, as PEFT does. */
 export function parseAdapterConfig(json: Record<string, unknown>, source: string): LoraAdapterConfig {
@@ -56,8 +85,21 @@ export function parseAdapterConfig(json: Record<string, unknown>, source: string
   if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw new Error(`${source}: lora_dropout must be a number in [0, 1), got ${JSON.stringify(dropout)}`);
   for (const flag of ['use_dora', 'use_rslora', 'fan_in_fan_out', 'lora_bias'] as const) if (json[flag]) throw new Error(`${source}: ${flag} is not supported`);
   if (json.bias && json.bias !== 'none') throw new Error(`${source}: bias "${json.bias}" is not supported (none)`);
-  // Per-module overrides would silently change r or the scaling alpha / r: refuse rather than mis-scale.
-  for (const key of ['rank_pattern', 'alpha_pattern'] as const) if (!isEmptyPattern(json[key])) throw new Error(`${source}: ${key} ${JSON.stringify(json[key])} is not supported (one r and lora_alpha for all modules)`);
+  const patterns: Record<string, Record<string, number>> = {};
+  for (const key of ['rank_pattern', 'alpha_pattern'] as const) {
+    const v = json[key] ?? {};
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${source}: ${key} must be an object of module pattern → number`);
+    for (const [k, n] of Object.entries(v)) {
+      const ok = typeof n === 'number' && Number.isFinite(n) && (key === 'alpha_pattern' || (Number.isInteger(n) && n >= 1));
+      if (!ok) throw new Error(`${source}: ${key} entry ${JSON.stringify(k)} must be ${key === 'rank_pattern' ? 'a positive integer' : 'a number'}, got ${JSON.stringify(n)}`);
+      try {
+        new RegExp(k);
+      } catch {
+        throw new Error(`${source}: ${key} key ${JSON.stringify(k)} is not a valid pattern`);
+      }
+    }
+    patterns[key] = v as Record<string, number>;
+  }
   const targets = json.target_modules;
   if (typeof targets === 'string') throw new Error(`${source}: target_modules is the pattern ${JSON.stringify(targets)}; Tunegraph needs a list of module names`);
   if (!isStringList(targets)) throw new Error(`${source}: target_modules must be a list of module names, got ${JSON.stringify(targets)}`);
@@ -69,6 +111,8 @@ export function parseAdapterConfig(json: Record<string, unknown>, source: string
   return {
     r: json.r as number,
     loraAlpha: alpha,
+    rankPattern: patterns.rank_pattern,
+    alphaPattern: patterns.alpha_pattern,
     loraDropout: dropout,
     targetModules: targets,
     modulesToSave: modules,
@@ -132,7 +176,7 @@ export function writePeftAdapter(dir: string, config: LoraAdapterConfig, tensors
   const keep = effectiveModulesToSave(config);
   for (const [key, t] of Object.entries(tensors)) {
     const lora = parsePeftTensorName(key);
-    if (lora) checkLoraShape(`PEFT adapter for ${dir}`, key, lora.which, t.shape, config.r);
+    if (lora) checkLoraShape(`PEFT adapter for ${dir}`, key, lora.which, t.shape, loraSettingsFor(config, lora.module).r);
     else if (!key.startsWith('base_model.model.') || !isModuleToSave(moduleOfParam(key.slice('base_model.model.'.length)), keep)) {
       throw new Error(`PEFT adapter for ${dir}: tensor "${key}" is neither base_model.model.<module>.lora_A/B.weight nor under modules_to_save ${JSON.stringify(keep)}`);
     }
@@ -148,19 +192,14 @@ function moduleOfParam(paramPath: string): string {
 }
 
 /** Reads a PEFT LoRA adapter folder, validating every key and shape against adapter_config.json. */
-export function readPeftAdapter(dir: string): { config: LoraAdapterConfig; tensors: AdapterTensors } {
-  const configPath = join(dir, 'adapter_config.json');
-  if (!existsSync(configPath)) throw new Error(`${dir}: no adapter_config.json`);
-  let json: Record<string, unknown>;
-  try {
-    json = JSON.parse(readFileSync(configPath, 'utf8'));
-  } catch (err) {
-    throw new Error(`${configPath}: not valid JSON (${(err as Error).message})`);
-  }
+export function readPeftAdapter(dir: string, root = dir): { config: LoraAdapterConfig; tensors: AdapterTensors } {
+  const configPath = modelFilePath(dir, 'adapter_config.json', root);
+  if (!configPath) throw new Error(`${dir}: no adapter_config.json`);
+  const json = readJsonChecked(configPath) as Record<string, unknown>;
   const config = parseAdapterConfig(json, configPath);
-  const weightsPath = join(dir, 'adapter_model.safetensors');
-  if (!existsSync(weightsPath)) {
-    throw new Error(existsSync(join(dir, 'adapter_model.bin')) ? `${dir}: only adapter_model.bin (pickle) is present; save the adapter with safe_serialization=True` : `${dir}: no adapter_model.safetensors`);
+  const weightsPath = modelFilePath(dir, 'adapter_model.safetensors', root);
+  if (!weightsPath) {
+    throw new Error(modelFilePath(dir, 'adapter_model.bin', root) ? `${dir}: only adapter_model.bin (pickle) is present; save the adapter with safe_serialization=True` : `${dir}: no adapter_model.safetensors`);
   }
   const keep = effectiveModulesToSave(config);
   const file = readSafetensorsFile(weightsPath);
@@ -173,7 +212,7 @@ export function readPeftAdapter(dir: string): { config: LoraAdapterConfig; tenso
       const entry = lora.get(parsed.module) ?? {};
       entry[parsed.which] = { shape: t.shape, data };
       lora.set(parsed.module, entry);
-      checkLoraShape(weightsPath, key, parsed.which, t.shape, config.r);
+      checkLoraShape(weightsPath, key, parsed.which, t.shape, loraSettingsFor(config, parsed.module).r);
     } else if (key.startsWith('base_model.model.') && isModuleToSave(moduleOfParam(key.slice('base_model.model.'.length)), keep)) {
       saved.set(key.slice('base_model.model.'.length), { shape: t.shape, data });
     } else {

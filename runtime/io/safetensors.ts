@@ -1,9 +1,9 @@
 // safetensors read/write, validated like the reference reader: a truncated or lying file is an
 // error naming the file and the tensor, never a crash or silent zeros.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { writeFileAtomic } from './atomic-write';
-import { resolveInside } from './safe-path';
+import { modelFilePath, readJsonChecked } from './folder-file';
 import { decodeBf16, decodeF16, encodeBf16, encodeF16 } from './dtype';
 
 export type SafetensorsDtype = 'BOOL' | 'U8' | 'I8' | 'I16' | 'U16' | 'F16' | 'BF16' | 'I32' | 'U32' | 'F32' | 'F64' | 'I64' | 'U64';
@@ -169,31 +169,28 @@ export function readSafetensorsFile(path: string): SafetensorsFile {
 /**
  * A checkpoint in `dir`: `<base>.safetensors`, or the shards listed in `<base>.safetensors.index.json`
  * (`{"metadata": {...}, "weight_map": {tensor: shard file}}`, spec 1.6). Every mapped tensor must be
- * in its shard, no tensor may sit in two shards, and shard names must stay inside `dir`.
+ * in its shard, no tensor may sit in two shards, and shard files (links included) must stay inside
+ * `root` (default `dir`). Errors name the index or shard file.
  */
-export function readSafetensorsCheckpoint(dir: string, base = 'model'): SafetensorsFile {
-  const single = join(dir, `${base}.safetensors`);
-  if (existsSync(single)) return readSafetensorsFile(single);
-  const indexPath = join(dir, `${base}.safetensors.index.json`);
-  if (!existsSync(indexPath)) throw new Error(`${dir}: neither ${base}.safetensors nor ${base}.safetensors.index.json exists`);
-  let index: { weight_map?: unknown };
-  try {
-    index = JSON.parse(readFileSync(indexPath, 'utf8'));
-  } catch (err) {
-    throw new Error(`${indexPath}: not valid JSON (${(err as Error).message})`);
-  }
+export function readSafetensorsCheckpoint(dir: string, base = 'model', root = dir): SafetensorsFile {
+  const single = modelFilePath(dir, `${base}.safetensors`, root);
+  if (single) return readSafetensorsFile(single);
+  const indexPath = modelFilePath(dir, `${base}.safetensors.index.json`, root);
+  if (!indexPath) throw new Error(`${dir}: neither ${base}.safetensors nor ${base}.safetensors.index.json exists`);
+  const index = readJsonChecked(indexPath) as { weight_map?: unknown } | null;
   const map = index?.weight_map;
   if (typeof map !== 'object' || map === null || Array.isArray(map)) throw new Error(`${indexPath}: weight_map must be an object of tensor name → shard file`);
   const byShard = new Map<string, string[]>();
   for (const [name, shard] of Object.entries(map)) {
     if (typeof shard !== 'string') throw new Error(`${indexPath}: weight_map entry "${name}" is ${JSON.stringify(shard)}, not a file name`);
+    if (shard === '' || shard.includes('\0') || isAbsolute(shard) || shard.split(/[\\/]/).includes('..')) throw new Error(`${indexPath}: shard "${shard}" is outside the model folder`);
     byShard.set(shard, [...(byShard.get(shard) ?? []), name]);
   }
   const tensors = new Map<string, StoredTensor>();
   let metadata: Record<string, string> = {};
   for (const [shard, names] of byShard) {
-    const path = resolveInside(dir, shard);
-    if (!existsSync(path)) throw new Error(`${indexPath}: shard "${shard}" is missing`);
+    const path = modelFilePath(dir, shard, root);
+    if (!path) throw new Error(`${indexPath}: shard "${shard}" is missing`);
     const file = readSafetensorsFile(path);
     if (tensors.size === 0) metadata = file.metadata;
     for (const name of names) if (!file.tensors.has(name)) throw new Error(`${indexPath}: tensor "${name}" is mapped to ${shard}, which does not hold it`);
@@ -203,6 +200,15 @@ export function readSafetensorsCheckpoint(dir: string, base = 'model'): Safetens
     }
   }
   return { tensors, metadata };
+}
+
+/** The files of a checkpoint (for hashing or copying): the single file, or the index and its shards. */
+export function checkpointFiles(dir: string, base = 'model'): string[] {
+  if (existsSync(join(dir, `${base}.safetensors`))) return [`${base}.safetensors`];
+  const indexPath = join(dir, `${base}.safetensors.index.json`);
+  if (!existsSync(indexPath)) return [];
+  const map = (readJsonChecked(indexPath) as { weight_map?: Record<string, string> }).weight_map ?? {};
+  return [`${base}.safetensors.index.json`, ...new Set(Object.values(map))];
 }
 
 /** How writeSafetensors stores tensors. */

@@ -1,13 +1,12 @@
 // Evaluation, comparison and export stages.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compare } from '../../graph-nodes/compare';
 import { evalNode } from '../../graph-nodes/eval';
 import { exportNode } from '../../graph-nodes/export';
 import type { MetricFlag, MetricsValue } from '../exec/port-values';
 import type { TaskModel } from '../model/task-model';
-import { exportPeftAdapter, saveModelFolder } from '../io/model-folder';
-import { writeTfjsWeights } from '../io/tfjs-format';
+import { ExportRefused, exportModel } from '../io/hf-export';
 import { zipDirectory } from '../io/zip';
 import { defineStage } from './define-stage';
 import { corpusRows, splitIndices } from './common/encode';
@@ -75,25 +74,16 @@ export const compareStage = defineStage(compare, stageVersions.compare, async ({
 });
 
 export const exportStage = defineStage(exportNode, stageVersions.export, async ({ params, inputs, artifactDir, log }) => {
-  const { model } = inputs.model;
   const root = join(artifactDir, 'export', params.name);
-  mkdirSync(root, { recursive: true });
-  for (const format of params.formats) {
-    if (format === 'hf-safetensors') await saveModelFolder(join(root, 'hf'), inputs.model, { dtype: params.dtype });
-    if (format === 'peft-adapter') {
-      if (model.lora.size === 0) throw new StageError('peft-adapter export needs a model with LoRA adapters (unmerged)');
-      exportPeftAdapter(join(root, 'peft-adapter'), model, inputs.model.lineage[0] ?? null);
-    }
-    if (format === 'tfjs') {
-      writeTfjsWeights(
-        join(root, 'tfjs'),
-        model.allWeights().map(([name, v]) => ({ name, shape: [...v.shape], data: v.dataSync() as Float32Array })),
-        { tunegraph: { config: model.config, head: model.head, note: 'Linear kernels are [in, out]; LoRA adapters are `<module>.lora_A` [in, r] and `.lora_B` [r, out]' } },
-        { dtype: params.dtype === 'F16' ? 'float16' : 'float32' },
-      );
-    }
+  let lines: string[];
+  try {
+    lines = exportModel(root, inputs.model, { formats: params.formats, dtype: params.dtype });
+  } catch (err) {
+    if (err instanceof ExportRefused) throw new StageError(err.message);
+    throw err;
   }
   writeFileSync(join(artifactDir, 'export', `${params.name}.zip`), await zipDirectory(root));
+  for (const line of lines) log(line);
   log(`exported ${params.formats.join(', ')} (${params.dtype})`);
   return {};
 });

@@ -8,7 +8,7 @@ export const stageVersions = {
   'corpus-upload': '1',
   'dataset-upload': '1',
   split: '1',
-  'pretrained-load': '1',
+  'pretrained-load': '2',
   freeze: '1',
   lora: '1',
   head: '2',
@@ -17,5 +17,5 @@ export const stageVersions = {
   distill: '2',
   eval: '2',
   compare: '2',
-  export: '1',
+  export: '2',
 } satisfies Record<NodeType, string>;

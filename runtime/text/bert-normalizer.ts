@@ -8,7 +8,10 @@ export interface NormalizerOptions {
   lowercase: boolean;
 }
 
-const CONTROL = /\p{C}/u;
+// The Rust normalizer's is_control is Cc, Cf and Co only: an unassigned code point (Cn) is kept and,
+// being in no vocabulary, turns its word into [UNK]. A lone surrogate (impossible in Rust's UTF-8
+// text, possible in a JS string) is dropped.
+const CONTROL = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}]/u;
 const WHITESPACE = /\p{White_Space}/u;
 const MARK_NONSPACING = /\p{Mn}/gu;
 const PUNCT = /\p{P}/u;

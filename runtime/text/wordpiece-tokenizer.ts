@@ -64,6 +64,12 @@ function postProcessorNames(pp: PostProcessorJson | null | undefined): Partial<S
   return single.length === 3 && typeof first === 'string' && typeof last === 'string' ? { cls: first, sep: last } : {};
 }
 
+/** Largest token id a tokenizer file may use (the config.json vocab_size bound). */
+export const MAX_VOCAB_IDS = 1_000_000;
+
+/** The placeholder for an id no token maps to. */
+export const unusedIdName = (id: number) => `[unused-id-${id}]`;
+
 export class WordPieceTokenizer {
   readonly vocab: Map<string, number>;
   readonly idToTokenList: string[];
@@ -107,11 +113,14 @@ export class WordPieceTokenizer {
     const tokens: string[] = [];
     const entries = Object.entries(j.model.vocab);
     for (const [token, id] of entries) {
-      // Ids must be 0…n−1; checking the upper bound here also keeps a stray huge id from allocating a giant array.
-      if (!Number.isInteger(id) || id < 0 || id >= entries.length) throw new Error(`tokenizer.json: token "${token}" has id ${id}, outside 0…${entries.length - 1}`);
+      // The bound keeps a stray huge id from allocating a giant array.
+      if (!Number.isInteger(id) || id < 0 || id >= MAX_VOCAB_IDS) throw new Error(`tokenizer.json: token "${token}" has id ${id}, outside 0…${MAX_VOCAB_IDS - 1}`);
       tokens[id] = token;
     }
-    for (let i = 0; i < tokens.length; i++) if (tokens[i] === undefined) throw new Error(`tokenizer.json: vocabulary has no token with id ${i}`);
+    // Ids no token maps to are legal (the Rust reader keeps a map, not a list): transformers writes
+    // them when vocab.txt repeats a line, since the later line wins. Such an id is never produced;
+    // it gets a name WordPiece can never emit ("[" is split off as punctuation) so ids stay put.
+    for (let i = 0; i < tokens.length; i++) if (tokens[i] === undefined) tokens[i] = unusedIdName(i);
     // `"normalizer": null` is a pipeline without normalization (the Rust reader runs none), not BERT's defaults.
     const n = j.normalizer === null ? { clean_text: false, handle_chinese_chars: false, strip_accents: false, lowercase: false } : j.normalizer;
     return new WordPieceTokenizer(tokens, {

@@ -128,9 +128,6 @@ describe('readTokenizerFolder', () => {
     writeFileSync(join(dir, 'tokenizer.json'), '{"model": ');
     expect(() => readTokenizerFolder(dir)).toThrow(join(dir, 'tokenizer.json'));
     const json = readJson(join(CASED, 'tokenizer.json'));
-    json.model.vocab = { '[PAD]': 0, '[UNK]': 1, '[CLS]': 2, '[SEP]': 3, '[MASK]': 5 };
-    writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(json));
-    expect(() => readTokenizerFolder(dir)).toThrow('token "[MASK]" has id 5, outside 0…4');
     json.model.vocab = { '[PAD]': 0, '[UNK]': 1, '[CLS]': 2, '[SEP]': 3, '[MASK]': 1e12 };
     writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(json));
     expect(() => readTokenizerFolder(dir)).toThrow('has id 1000000000000');

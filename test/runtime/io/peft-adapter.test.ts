@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  loraSettingsFor,
   adapterConfigToJson,
   effectiveModulesToSave,
   isLoraTarget,
@@ -64,12 +65,22 @@ describe('adapter_config.json', () => {
     const json = adapterConfigToJson(config);
     expect(Object.keys(json)).toEqual([...Object.keys(json)].sort());
     expect(json).toMatchObject({ peft_type: 'LORA', r: 2, lora_alpha: 4, lora_dropout: 0.1, target_modules: ['query', 'value'], modules_to_save: ['classifier'], task_type: 'SEQ_CLS', bias: 'none', fan_in_fan_out: false, inference_mode: true, use_dora: false, use_rslora: false, base_model_name_or_path: 'bert-base-uncased', rank_pattern: {}, alpha_pattern: {} });
-    expect(parseAdapterConfig(json, 'adapter_config.json')).toEqual({ ...config, targetModules: ['query', 'value'] });
+    expect(parseAdapterConfig(json, 'adapter_config.json')).toEqual({ ...config, targetModules: ['query', 'value'], rankPattern: {}, alphaPattern: {} });
   });
 
   it('reads the PEFT docs example (defaults, task_type null, extra keys)', () => {
     const doc = { alpha_pattern: {}, auto_mapping: { base_model_class: 'BertModel', parent_library: 'transformers.models.bert.modeling_bert' }, base_model_name_or_path: 'bert-base-uncased', bias: 'none', fan_in_fan_out: false, inference_mode: true, init_lora_weights: true, layers_pattern: null, layers_to_transform: null, lora_alpha: 8, lora_dropout: 0.0, modules_to_save: null, peft_type: 'LORA', r: 8, rank_pattern: {}, revision: null, target_modules: ['query', 'value'], task_type: null, use_dora: false, use_rslora: false, peft_version: '0.13.0' };
-    expect(parseAdapterConfig(doc, 'x')).toEqual({ r: 8, loraAlpha: 8, loraDropout: 0, targetModules: ['query', 'value'], modulesToSave: null, taskType: null, baseModelNameOrPath: 'bert-base-uncased' });
+    expect(parseAdapterConfig(doc, 'x')).toEqual({ r: 8, loraAlpha: 8, loraDropout: 0, targetModules: ['query', 'value'], modulesToSave: null, taskType: null, baseModelNameOrPath: 'bert-base-uncased', rankPattern: {}, alphaPattern: {} });
+  });
+
+  it('resolves rank_pattern / alpha_pattern per module as PEFT does (first key matching the end after a dot)', () => {
+    const c = parseAdapterConfig({ ...base(), r: 8, lora_alpha: 16, rank_pattern: { 'layer\\.\\d+\\.attention\\.self\\.value': 4 }, alpha_pattern: { 'encoder\\.layer\\.1\\.output\\.dense': 2 } }, 'x');
+    expect(loraSettingsFor(c, 'bert.encoder.layer.3.attention.self.value')).toEqual({ r: 4, alpha: 16 });
+    expect(loraSettingsFor(c, 'bert.encoder.layer.3.attention.self.query')).toEqual({ r: 8, alpha: 16 });
+    expect(loraSettingsFor(c, 'bert.encoder.layer.1.output.dense')).toEqual({ r: 8, alpha: 2 });
+    // The FFN output key must not catch the attention output projection.
+    expect(loraSettingsFor(c, 'bert.encoder.layer.1.attention.output.dense')).toEqual({ r: 8, alpha: 16 });
+    expect(adapterConfigToJson(c)).toMatchObject({ rank_pattern: { 'layer\\.\\d+\\.attention\\.self\\.value': 4 } });
   });
 
   const base = () => adapterConfigToJson(config);
@@ -81,8 +92,9 @@ describe('adapter_config.json', () => {
     [{ use_dora: true }, /use_dora is not supported/],
     [{ use_rslora: true }, /use_rslora is not supported/],
     [{ bias: 'all' }, /bias "all" is not supported/],
-    [{ alpha_pattern: { query: 16 } }, /alpha_pattern \{"query":16\} is not supported/],
-    [{ rank_pattern: { value: 4 } }, /rank_pattern .* is not supported/],
+    [{ alpha_pattern: { query: 'x' } }, /alpha_pattern entry "query" must be a number/],
+    [{ rank_pattern: { value: 0 } }, /rank_pattern entry "value" must be a positive integer/],
+    [{ rank_pattern: { '(': 2 } }, /rank_pattern key "\(" is not a valid pattern/],
     [{ target_modules: '.*query' }, /target_modules is the pattern "\.\*query"/],
     [{ target_modules: [1] }, /target_modules must be a list of module names/],
     [{ modules_to_save: 'classifier' }, /modules_to_save must be a list of module names or null/],
