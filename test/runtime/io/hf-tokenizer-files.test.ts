@@ -202,3 +202,31 @@ describe('writeTokenizerFiles', () => {
     expect(back.encode('Hello hello Café').ids).toEqual([2, 5, 6, 9, 10, 3]);
   });
 });
+
+describe('HF fast-tokenizer rules the rewrite keeps', () => {
+  it('a vocab.txt with a repeated line: the later id wins, and the rewritten tokenizer.json (with its hole) loads with the same ids', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'vocab.txt'), ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'hello', 'world', 'hello', '##s'].map((t) => `${t}\n`).join(''));
+    const fromVocab = readTokenizerFolder(dir);
+    expect(fromVocab.encode('hello worlds').ids).toEqual([2, 7, 6, 8, 3]);
+    writeTokenizerFiles(dir, fromVocab);
+    const vocab = readJson(join(dir, 'tokenizer.json')).model.vocab;
+    expect(vocab.hello).toBe(7);
+    expect(Object.values(vocab)).not.toContain(5);
+    const fromJson = readTokenizerFolder(dir);
+    expect(fromJson.vocabSize).toBe(9);
+    expect(fromJson.encode('hello worlds').ids).toEqual([2, 7, 6, 8, 3]);
+    // Written again from the tokenizer.json reading, every id stays where it was.
+    writeTokenizerFiles(dir, fromJson);
+    rmSync(join(dir, 'tokenizer.json'));
+    expect(readTokenizerFolder(dir).encode('hello worlds').ids).toEqual([2, 7, 6, 8, 3]);
+  });
+
+  it('keeps an unassigned code point (its word becomes [UNK]) and deletes format characters, as the Rust normalizer does', () => {
+    const tok = readTokenizerFolder(UNCASED);
+    // U+0378 is unassigned (Cn): HF's is_control is Cc/Cf/Co only.
+    expect(tok.tokenize('hello \u0378x world')).toEqual(['hello', '[UNK]', 'world']);
+    // U+200B ZERO WIDTH SPACE is Cf: deleted, so the word stays whole.
+    expect(tok.tokenize('hel\u200Blo')).toEqual(['hello']);
+  });
+});
