@@ -1,7 +1,7 @@
 // Runs one node of a plan on its own, for queue mode: its inputs come from the artifact store (an
 // upstream node ran earlier, maybe on another host), its output is committed there atomically. A node
 // whose artifact already exists is reported `cached` and not run again, so a redelivered job is harmless.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getNodeDefinition, type GraphDocument, type NodeDefinition } from '../../graph-nodes';
 import { resolveParams } from '../compile/params';
@@ -79,8 +79,8 @@ export async function executeStage(job: StageJob, opts: ExecuteStageOptions): Pr
       inputs[port] = spec.multiple ? values : values[0];
     }
     tmpDir = store.begin(key);
+    // Created by the training loop on its first checkpoint (and removed when it ends): most stages never write one.
     const checkpointDir = store.checkpointDir(key);
-    mkdirSync(checkpointDir, { recursive: true });
     const outputs = (await stage.run({
       runId: job.runId,
       nodeId,
