@@ -10,7 +10,8 @@ import type { CompileIssue } from '../../runtime/compile/issues';
 import { readGraphDocument } from '../../runtime/compile/read-graph';
 import { validateGraph } from '../../runtime/compile/validate';
 import { downloadText } from '../_lib/format';
-import { useTRPC } from '../_lib/trpc';
+import { useTRPC, useTRPCClient } from '../_lib/trpc';
+import { nodesMatchingRun } from '../_lib/run-state';
 import { Canvas } from './canvas';
 import { addEdge, addNode, copySelection, moveNodes, paste, removeItems, setLabel, setParam, type Clip } from './graph-ops';
 import { commit, commitFrom, initHistory, redo, replace, undo, type History } from './history';
@@ -60,6 +61,7 @@ function isTyping(target: EventTarget | null) {
 
 function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpenVersion: (version: number) => void }) {
   const trpc = useTRPC();
+  const trpcClient = useTRPCClient();
   const queryClient = useQueryClient();
   const flow = useReactFlow();
   const [history, setHistory] = useState<History>(() => initHistory(initial.document));
@@ -155,7 +157,10 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
   useEffect(() => {
     if (!openedLatest.current && runs.data && runs.data.length > 0) {
       openedLatest.current = true;
-      setRunId((r) => r ?? runs.data![0].id);
+      const latest = runs.data[0];
+      setRunId((r) => r ?? latest.id);
+      // A run still in progress reopens its panel after a reload.
+      if (latest.status === 'queued' || latest.status === 'running') setShowRun(true);
     }
   }, [runs.data]);
   useEffect(() => {
@@ -168,23 +173,30 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
     const t = setTimeout(() => setStateDoc(doc), 400);
     return () => clearTimeout(t);
   }, [doc]);
-  const nodeState = useQuery({ ...trpc.runs.nodeState.queryOptions({ graphId: initial.id, document: stateDoc }), enabled: (runs.data?.length ?? 0) > 0, placeholderData: (prev) => prev });
+  // POST, not GET: the whole document travels (a GET URL overflows at a few dozen nodes).
+  const nodeState = useQuery({
+    queryKey: ['runs.nodeState', initial.id, stateDoc],
+    queryFn: () => trpcClient.runs.nodeState.mutate({ graphId: initial.id, document: stateDoc }),
+    enabled: (runs.data?.length ?? 0) > 0,
+    placeholderData: (prev) => prev,
+  });
   useEffect(() => {
-    if (run.status === 'done' || run.status === 'failed') void queryClient.invalidateQueries({ queryKey: trpc.runs.nodeState.queryKey() });
+    if (run.status === 'done' || run.status === 'failed' || run.status === 'cancelled') void queryClient.invalidateQueries({ queryKey: ['runs.nodeState'] });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [run.status]);
+  const currentKeys = useMemo(() => {
+    const nodes = nodeState.data?.nodes;
+    return nodes ? Object.fromEntries(Object.entries(nodes).map(([id, st]) => [id, st.key])) : undefined;
+  }, [nodeState.data]);
+  // Badges show the run on screen for nodes whose settings still give the key the run computed,
+  // so a finished node says DONE during and after the run, and an edited one stops claiming it.
+  const runNodes = useMemo(() => nodesMatchingRun(run, currentKeys), [run, currentKeys]);
+  // Stale: no finished result for the node's current settings, and the run on screen does not cover it.
   const staleNodes = useMemo(() => {
     const out = new Set<string>();
-    for (const [id, st] of Object.entries(nodeState.data?.nodes ?? {})) if (!st.lastStatus && !(run.nodes[id] && ['queued', 'running'].includes(run.nodes[id].status))) out.add(id);
+    for (const [id, st] of Object.entries(nodeState.data?.nodes ?? {})) if (!st.lastStatus && !runNodes[id]) out.add(id);
     return out;
-  }, [nodeState.data, run.nodes]);
-  // Badges show the run on screen only while the document still matches what it ran.
-  const runNodes = useMemo(() => {
-    const out: typeof run.nodes = {};
-    const fresh = nodeState.data?.nodes;
-    for (const [id, st] of Object.entries(run.nodes)) if (!fresh || !staleNodes.has(id) || st.status === 'running' || st.status === 'queued') out[id] = st;
-    return out;
-  }, [run.nodes, staleNodes, nodeState.data]);
+  }, [nodeState.data, runNodes]);
 
   const apply = useCallback((next: (d: GraphDocument) => GraphDocument, key?: string) => setHistory((h) => commit(h, next(h.present), key)), []);
   const doSave = useCallback(() => save.mutate({ graphId: initial.id, document: doc, message }), [save, initial.id, doc, message]);

@@ -28,6 +28,13 @@ function formatValue(v: unknown): string {
   return String(v);
 }
 
+/** The executor's `upstream node "x" failed` in plain words. */
+function plainSkipReason(error: string): string {
+  const m = /^upstream node "([^"]+)" (failed|skipped)$/.exec(error);
+  if (!m) return error;
+  return m[2] === 'failed' ? `Not run: upstream node ${m[1]} failed` : `Not run: upstream node ${m[1]} was skipped`;
+}
+
 function StageCard({ data, selected }: NodeProps<StageFlowNode>) {
   const { node, def, issues, run, stale } = data;
   if (!def) {
@@ -64,7 +71,16 @@ function StageCard({ data, selected }: NodeProps<StageFlowNode>) {
           <div className="h-1 bg-blue-500 transition-all" style={{ width: `${Math.min(100, (100 * (run.step ?? 0)) / run.totalSteps)}%` }} />
         </div>
       ) : null}
-      {run?.status === 'failed' && run.error && <div className="border-b border-red-100 bg-red-50 px-3 py-1 text-[10px] text-red-700" data-testid={`node-error-${node.id}`}>{run.error}</div>}
+      {run?.status === 'failed' && (
+        <div className="whitespace-pre-wrap break-words border-b border-red-100 bg-red-50 px-3 py-1 text-[10px] leading-snug text-red-700" data-testid={`node-error-${node.id}`}>
+          {run.error ?? 'failed (no reason given)'}
+        </div>
+      )}
+      {(run?.status === 'skipped' || run?.status === 'cancelled') && run.error && (
+        <div className="border-b border-amber-100 bg-amber-50 px-3 py-1 text-[10px] leading-snug text-amber-800" data-testid={`node-skip-reason-${node.id}`}>
+          {plainSkipReason(run.error)}
+        </div>
+      )}
       <div className="relative py-1.5">
         {Array.from({ length: rows }, (_, i) => {
           const input = inputs[i];

@@ -2,7 +2,7 @@
 // The run panel under the canvas: status, live curves of the training node, metrics with a
 // confusion-matrix heatmap, logs, and the graph's run history.
 import { useMemo, useState } from 'react';
-import type { RunView } from '../_lib/run-state';
+import { runFailureReason, type RunView } from '../_lib/run-state';
 import { LiveChart } from './live-chart';
 
 const STATUS_COLOR: Record<string, string> = {
@@ -80,6 +80,7 @@ export function RunPanel({
   const evalMetrics = Object.entries(view.metrics).filter(([, m]) => m && typeof m === 'object' && 'values' in m) as [string, { name: string; kind: string; values: Record<string, number>; confusion?: { labels: string[]; matrix: number[][] }; rows?: { name: string; values: Record<string, number> }[] }][];
   const stageMetrics = Object.entries(view.metrics).filter(([, m]) => !('values' in m));
   const active = view.status === 'running' || view.status === 'queued';
+  const failure = runFailureReason(view);
   return (
     <section data-testid="run-panel" className="flex h-80 shrink-0 flex-col border-t border-neutral-200 bg-neutral-50">
       <header className="flex items-center gap-3 border-b border-neutral-200 bg-white px-3 py-1.5 text-xs">
@@ -87,7 +88,7 @@ export function RunPanel({
         <span className="font-mono text-neutral-500">{runId}</span>
         <StatusChip status={view.status} testId="run-status" />
         {view.device && <span className="text-neutral-500" title="compute backend">{view.backend} · {view.device}</span>}
-        {view.error && <span className="truncate text-red-700">{view.error}</span>}
+        {failure && <span data-testid="run-error" className="min-w-0 truncate text-red-700" title={failure}>{failure}</span>}
         <div className="ml-auto flex items-center gap-2">
           <select data-testid="run-history" value={runId} onChange={(e) => onPickRun(e.target.value)} className="h-7 rounded border border-neutral-300 bg-white px-1 text-xs">
             {history.map((r) => (

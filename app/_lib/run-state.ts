@@ -3,7 +3,10 @@ import type { NodeStatus, NumberedRunEvent, RunStatus } from '../../runtime/exec
 
 export interface NodeRunState {
   status: NodeStatus;
+  /** Why it failed, was skipped or cancelled. */
   error?: string;
+  /** The cache key this run computed for the node: its badge applies while the document still has that key. */
+  cacheKey?: string;
   step?: number;
   totalSteps?: number;
   etaSec?: number;
@@ -45,9 +48,15 @@ export function applyRunEvents(view: RunView, events: NumberedRunEvent[]): RunVi
         if (e.backend) next.backend = e.backend;
         if (e.device) next.device = e.device;
         break;
-      case 'node-status':
-        next.nodes[e.nodeId] = { ...next.nodes[e.nodeId], status: e.status, error: e.error };
+      case 'node-status': {
+        const prev = next.nodes[e.nodeId];
+        next.nodes[e.nodeId] = { ...prev, status: e.status, error: e.error, cacheKey: e.cacheKey ?? prev?.cacheKey };
+        // A stage's own error (StageError) never reaches the log stream; the reason belongs there too.
+        if (e.error && (e.status === 'failed' || e.status === 'skipped')) {
+          newLogs.push({ seq: e.seq, nodeId: e.nodeId, level: e.status === 'failed' ? 'error' : 'warn', message: `${e.status === 'failed' ? 'failed' : 'skipped'}: ${e.error}`, at: e.at });
+        }
         break;
+      }
       case 'progress':
         next.nodes[e.nodeId] = { ...(next.nodes[e.nodeId] ?? { status: 'running' }), step: e.step, totalSteps: e.totalSteps, etaSec: e.etaSec };
         next.series[e.nodeId] = [...(next.series[e.nodeId] ?? []), { step: e.step, loss: e.loss, lr: e.lr, tokensPerSec: e.tokensPerSec }];
@@ -62,4 +71,25 @@ export function applyRunEvents(view: RunView, events: NumberedRunEvent[]): RunVi
   }
   if (newLogs.length) next.logs = [...view.logs, ...newLogs].slice(-500);
   return next;
+}
+
+/** Why a run failed, in one line: its own error, or the first failed node's reason. */
+export function runFailureReason(view: RunView): string | undefined {
+  if (view.status !== 'failed') return undefined;
+  if (view.error) return view.error;
+  const failed = Object.entries(view.nodes).find(([, n]) => n.status === 'failed');
+  if (failed) return `node "${failed[0]}" failed: ${failed[1].error ?? 'no reason given'}`;
+  return undefined;
+}
+
+/** The nodes whose badge should show this run's state: those whose current cache key is the one
+ * the run computed (an edit since the run gives a new key, and the old result no longer applies). */
+export function nodesMatchingRun(view: RunView, currentKeys: Record<string, string> | undefined): Record<string, NodeRunState> {
+  if (!currentKeys) return view.nodes;
+  const out: Record<string, NodeRunState> = {};
+  for (const [id, st] of Object.entries(view.nodes)) {
+    const now = currentKeys[id];
+    if (!now || !st.cacheKey || st.cacheKey === now) out[id] = st;
+  }
+  return out;
 }

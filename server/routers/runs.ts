@@ -62,10 +62,11 @@ export const runsRouter = router({
     return { runId: ctx.run.id };
   }),
 
-  /** For each node of a (possibly edited) document: its cache key, whether an artifact exists for it, and the last status any run gave that key. */
+  /** For each node of a (possibly edited) document: its cache key, whether an artifact exists for it, and the last status any run gave that key.
+   * A mutation (POST) although it changes nothing: it carries a whole graph, which in a GET URL overflows header limits. */
   nodeState: graphProcedure('read')
     .input(z.object({ document: z.unknown() }))
-    .query(async ({ ctx, input }) => {
+    .mutation(async ({ ctx, input }) => {
       const service = requireRunService(ctx);
       let keys: Record<string, string>;
       try {
