@@ -22,6 +22,7 @@ import { nodeTypes, type StageFlowNode } from './node-card';
 import { DRAG_MIME } from './palette';
 import { toFlowEdges } from './to-flow';
 import type { NodeRunState } from '../_lib/run-state';
+import type { ExportZipView } from './export-download';
 
 export interface CanvasProps {
   doc: GraphDocument;
@@ -30,6 +31,8 @@ export interface CanvasProps {
   issuesByNode: Map<string, CompileIssue[]>;
   runNodes?: Record<string, NodeRunState>;
   staleNodes?: Set<string>;
+  /** Export zips of the run on screen, by node id. */
+  downloads?: Record<string, ExportZipView>;
   onSelect: (nodes: Set<string>, edges: Set<string>) => void;
   onDropNode: (type: string, position: { x: number; y: number }) => void;
   onConnect: (c: { source: string; sourcePort: string; target: string; targetPort: string }) => void;
@@ -46,9 +49,9 @@ export function Canvas(props: CanvasProps) {
   const [fitOnMount] = useState(() => doc.nodes.length > 0);
   const measured = useRef(new Map<string, { width: number; height: number }>());
   // Reuse flow-node objects while their inputs are unchanged, so React Flow keeps its measurements.
-  type Cached = { src: GraphNode; selected: boolean; issues: CompileIssue[] | undefined; run: NodeRunState | undefined; stale: boolean; flow: StageFlowNode };
+  type Cached = { src: GraphNode; selected: boolean; issues: CompileIssue[] | undefined; run: NodeRunState | undefined; stale: boolean; download: ExportZipView | undefined; flow: StageFlowNode };
   const cache = useRef(new Map<string, Cached>());
-  const { runNodes, staleNodes } = props;
+  const { runNodes, staleNodes, downloads } = props;
 
   const nodes = useMemo(() => {
     const next = new Map<string, Cached>();
@@ -57,8 +60,9 @@ export function Canvas(props: CanvasProps) {
       const issues = issuesByNode.get(node.id);
       const run = runNodes?.[node.id];
       const stale = staleNodes?.has(node.id) ?? false;
+      const download = downloads?.[node.id];
       const hit = cache.current.get(node.id);
-      if (hit && hit.src === node && hit.selected === selected && hit.issues === issues && hit.run === run && hit.stale === stale) {
+      if (hit && hit.src === node && hit.selected === selected && hit.issues === issues && hit.run === run && hit.stale === stale && hit.download === download) {
         next.set(node.id, hit);
         return hit.flow;
       }
@@ -68,14 +72,14 @@ export function Canvas(props: CanvasProps) {
         position: node.position,
         selected,
         measured: measured.current.get(node.id),
-        data: { node, def: getNodeDefinition(node.type), issues: issues ?? [], run, stale },
+        data: { node, def: getNodeDefinition(node.type), issues: issues ?? [], run, stale, download },
       };
-      next.set(node.id, { src: node, selected, issues, run, stale, flow: flowNode });
+      next.set(node.id, { src: node, selected, issues, run, stale, download, flow: flowNode });
       return flowNode;
     });
     cache.current = next;
     return out;
-  }, [doc.nodes, selectedNodes, issuesByNode, runNodes, staleNodes]);
+  }, [doc.nodes, selectedNodes, issuesByNode, runNodes, staleNodes, downloads]);
   const edges = useMemo(() => toFlowEdges(doc, selectedEdges), [doc, selectedEdges]);
 
   // Callbacks read the latest props through a ref, so React Flow sees stable handlers.

@@ -198,6 +198,15 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
     return out;
   }, [nodeState.data, runNodes]);
 
+  // Export zips of the run on screen; asked again whenever one of its Export nodes finishes.
+  const exportsDone = Object.entries(run.nodes).filter(([id, st]) => (st.status === 'done' || st.status === 'cached') && doc.nodes.some((n) => n.id === id && n.type === 'export')).length;
+  const exportZips = useQuery({ ...trpc.models.exports.queryOptions({ runId: runId ?? '' }), enabled: !!runId && exportsDone > 0 });
+  useEffect(() => {
+    if (runId && exportsDone > 0) void queryClient.invalidateQueries({ queryKey: trpc.models.exports.queryKey({ runId }) });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [runId, exportsDone]);
+  const downloads = useMemo(() => Object.fromEntries((exportZips.data ?? []).filter((z) => runNodes[z.nodeId]).map((z) => [z.nodeId, z])), [exportZips.data, runNodes]);
+
   const apply = useCallback((next: (d: GraphDocument) => GraphDocument, key?: string) => setHistory((h) => commit(h, next(h.present), key)), []);
   const doSave = useCallback(() => save.mutate({ graphId: initial.id, document: doc, message }), [save, initial.id, doc, message]);
 
@@ -378,6 +387,7 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
             issuesByNode={issuesByNode}
             runNodes={runId ? runNodes : undefined}
             staleNodes={staleNodes}
+            downloads={runId ? downloads : undefined}
             onSelect={(n, e) => {
               setSelectedNodes(n);
               setSelectedEdges(e);
@@ -429,6 +439,7 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
             onCancel={() => cancelRun.mutate({ runId })}
             onClose={() => setShowRun(false)}
             selectedNodeId={selectedNode?.id}
+            downloads={Object.values(downloads)}
           />
         )}
         </div>
@@ -441,6 +452,8 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
           onRunTo={(id) => runDoc('to', id)}
           onRerunFrom={(id) => runDoc('from', id)}
           canRun={issues.length === 0 && !startRun.isPending}
+          runId={runId}
+          runState={selectedNode ? runNodes[selectedNode.id] : undefined}
         />
       </div>
     </div>

@@ -1,10 +1,12 @@
 'use client';
 // The right-hand panel: the selected node's description, label, params and problems.
-import { getNodeDefinition, type GraphNode } from '../../graph-nodes';
+import { getNodeDefinition, type GraphNode, type NodeDefinition } from '../../graph-nodes';
 import type { CompileIssue } from '../../runtime/compile/issues';
 import { CATEGORY_COLOR } from './category-style';
 import { ParamForm } from './param-form';
 import { useState } from 'react';
+import type { NodeRunState } from '../_lib/run-state';
+import { TryItPanel } from './try-it-panel';
 
 /** Uploads a data file (the server checks type and size) and puts its id into the node's fileId. */
 function UploadControl({ fileId, onUploaded }: { fileId: string; onUploaded: (id: string) => void }) {
@@ -30,6 +32,11 @@ function UploadControl({ fileId, onUploaded }: { fileId: string; onUploaded: (id
   );
 }
 
+/** Nodes that make or take a model can be tried (Eval and Export try the model wired into them). */
+function hasModelPort(def: NodeDefinition): boolean {
+  return [...Object.values(def.outputs), ...Object.values(def.inputs)].some((p) => p.type === 'Model');
+}
+
 export function Inspector({
   node,
   issues,
@@ -39,6 +46,8 @@ export function Inspector({
   onRunTo,
   onRerunFrom,
   canRun,
+  runId,
+  runState,
 }: {
   node: GraphNode | undefined;
   issues: CompileIssue[];
@@ -48,6 +57,9 @@ export function Inspector({
   onRunTo: (nodeId: string) => void;
   onRerunFrom: (nodeId: string) => void;
   canRun: boolean;
+  /** The run on screen, and the selected node's state in it (for "Try it"). */
+  runId?: string | null;
+  runState?: NodeRunState;
 }) {
   if (!node) {
     return (
@@ -85,6 +97,7 @@ export function Inspector({
         </ul>
       )}
       {(node.type === 'dataset-upload' || node.type === 'corpus-upload') && <UploadControl fileId={String(node.params.fileId ?? '')} onUploaded={(id) => onParam('fileId', id)} />}
+      {def && runId && hasModelPort(def) && <TryItPanel key={`${runId}:${node.id}`} runId={runId} nodeId={node.id} ready={runState?.status === 'done' || runState?.status === 'cached'} />}
       <div className="p-4">{def && <ParamForm def={def} params={node.params} issues={nodeIssues} onChange={onParam} />}</div>
     </aside>
   );

@@ -8,6 +8,7 @@ import type { CompileIssue } from '../../runtime/compile/issues';
 import { CATEGORY_COLOR } from './category-style';
 import type { NodeRunState } from '../_lib/run-state';
 import { StatusChip } from './run-panel';
+import { ExportDownload, type ExportZipView } from './export-download';
 
 export type StageNodeData = {
   node: GraphNode;
@@ -17,6 +18,8 @@ export type StageNodeData = {
   run?: NodeRunState;
   /** The node's current settings have no finished result yet (edited since the last run). */
   stale?: boolean;
+  /** Export nodes: the zip the run on screen wrote. */
+  download?: ExportZipView;
 };
 export type StageFlowNode = Node<StageNodeData, 'stage'>;
 
@@ -36,7 +39,7 @@ function plainSkipReason(error: string): string {
 }
 
 function StageCard({ data, selected }: NodeProps<StageFlowNode>) {
-  const { node, def, issues, run, stale } = data;
+  const { node, def, issues, run, stale, download } = data;
   if (!def) {
     return (
       <div className="stage-card w-56 rounded-lg border-2 border-red-400 bg-white p-3 text-sm">
@@ -125,6 +128,11 @@ function StageCard({ data, selected }: NodeProps<StageFlowNode>) {
             </div>
           ))}
         </dl>
+      )}
+      {download && (run?.status === 'done' || run?.status === 'cached') && (
+        <div className="border-t border-neutral-100 px-3 py-2">
+          <ExportDownload zip={download} compact />
+        </div>
       )}
     </div>
   );

@@ -4,6 +4,7 @@
 import { useMemo, useState } from 'react';
 import { runFailureReason, type RunView } from '../_lib/run-state';
 import { LiveChart } from './live-chart';
+import { ExportDownload, type ExportZipView } from './export-download';
 
 const STATUS_COLOR: Record<string, string> = {
   queued: 'bg-neutral-200 text-neutral-700',
@@ -60,6 +61,7 @@ export function RunPanel({
   onCancel,
   onClose,
   selectedNodeId,
+  downloads = [],
 }: {
   view: RunView;
   runId: string;
@@ -68,6 +70,8 @@ export function RunPanel({
   onCancel: () => void;
   onClose: () => void;
   selectedNodeId?: string;
+  /** Export zips of this run (the trained models to take away). */
+  downloads?: ExportZipView[];
 }) {
   const trainingNodes = Object.keys(view.series);
   const [picked, setPicked] = useState<string | null>(null);
@@ -122,6 +126,12 @@ export function RunPanel({
           </div>
         </div>
         <div className="flex min-w-0 flex-[2] flex-col gap-2 overflow-y-auto" data-testid="run-metrics">
+          {downloads.some((z) => z.bytes !== null) && (
+            <div className="flex flex-wrap items-center gap-2 rounded-md border border-emerald-200 bg-white p-2 text-xs" data-testid="run-downloads">
+              <span className="font-semibold">Trained models</span>
+              {downloads.map((z) => <ExportDownload key={z.nodeId} zip={z} />)}
+            </div>
+          )}
           {evalMetrics.map(([nodeId, m]) => (
             <div key={nodeId} className="rounded-md border border-neutral-200 bg-white p-2 text-xs">
               <div className="mb-1 font-semibold">{m.name} <span className="font-normal text-neutral-400">({nodeId})</span></div>

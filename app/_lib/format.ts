@@ -20,3 +20,10 @@ export function downloadText(filename: string, text: string, type = 'application
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
+
+/** "3.1 MB", "820 KB", "512 B". */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  if (bytes >= 1e3) return `${Math.round(bytes / 1e3)} KB`;
+  return `${bytes} B`;
+}

@@ -1,11 +1,13 @@
 // The whole API: one router per resource, merged here.
 import { router } from '../trpc';
 import { graphsRouter } from './graphs';
+import { modelsRouter } from './models';
 import { runsRouter } from './runs';
 
 export const appRouter = router({
   graphs: graphsRouter,
   runs: runsRouter,
+  models: modelsRouter,
 });
 
 /** The API's type, imported by the browser's tRPC client. */

@@ -1,0 +1,92 @@
+// "Try it" and downloads through the real server: a trained run's model answers typed text in the
+// prediction process, Eval and Export nodes find the model wired into them, the export zip is listed
+// with its size and downloads with its files, and nodes without a model say why.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { unzipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../server/http';
+import { LOCAL_USER } from '../../server/db/seed';
+import { appRouter } from '../../server/routers/_app';
+import { createContextInner } from '../../server/trpc';
+import { graphBuilder } from '../helpers/graph-builder';
+import { FIXTURE_MODELS_DIR, FIXTURE_MODEL_ID } from '../helpers/run-env';
+
+function exportGraph() {
+  const g = graphBuilder('');
+  g.node('dataset-bundled', { dataset: 'spam-assassin', maxExamples: 80, seed: 5 }, { id: 'data' });
+  g.node('split', {}, { id: 'split' });
+  g.node('pretrained-load', { modelId: FIXTURE_MODEL_ID }, { id: 'load' });
+  g.node('head', {}, { id: 'head' });
+  g.node('fine-tune', { epochs: 1, batchSize: 8, maxSeqLength: 32, learningRate: 5e-3 }, { id: 'ft' });
+  g.node('eval', {}, { id: 'eval' });
+  g.node('export', { name: 'spam-model' }, { id: 'export' });
+  g.connect('data', 'dataset', 'split', 'dataset');
+  g.connect('load', 'model', 'head', 'model');
+  g.connect('split', 'dataset', 'head', 'dataset');
+  g.connect('head', 'model', 'ft', 'model');
+  g.connect('split', 'dataset', 'ft', 'dataset');
+  g.connect('ft', 'model', 'eval', 'model');
+  g.connect('split', 'dataset', 'eval', 'dataset');
+  g.connect('ft', 'model', 'export', 'model');
+  return g.build();
+}
+
+describe('trained models of a run', () => {
+  let server: RunningServer;
+  const dataDir = mkdtempSync(join(tmpdir(), 'tunegraph-models-'));
+  const api = async () => appRouter.createCaller(await createContextInner({ db: server.database.db, user: LOCAL_USER, runService: server.runService }));
+  let runId = '';
+
+  beforeAll(async () => {
+    process.env.TUNEGRAPH_BUNDLED_MODELS_DIR = FIXTURE_MODELS_DIR;
+    server = await startServer({ port: 0, dataDir, next: false });
+    const { id: graphId } = await (await api()).graphs.create({ name: 'Models test', document: exportGraph() });
+    ({ runId } = await (await api()).runs.start({ graphId }));
+    await server.queue.idle();
+    expect((await (await api()).runs.get({ runId })).run.status).toBe('done');
+  });
+  afterAll(async () => {
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('a fine-tuned node predicts a label with a probability for every class', async () => {
+    const r = await (await api()).models.predict({ runId, nodeId: 'ft', text: 'Win a free prize now, click here!!!' });
+    if (r.task !== 'sequence') throw new Error(`expected a sequence result, got ${r.task}`);
+    expect(r.probabilities.map((p) => p.label).sort()).toEqual(['ham', 'spam']);
+    expect(r.probabilities.reduce((s, p) => s + p.probability, 0)).toBeCloseTo(1, 5);
+    expect(r.label).toBe(r.probabilities[0].label);
+    expect(r.probabilities[0].probability).toBeGreaterThanOrEqual(r.probabilities[1].probability);
+  });
+
+  it('Eval and Export nodes try the model wired into them, giving the same answer as that model', async () => {
+    const text = 'Meeting moved to Thursday, see the attached agenda.';
+    const direct = await (await api()).models.predict({ runId, nodeId: 'ft', text });
+    expect(await (await api()).models.predict({ runId, nodeId: 'eval', text })).toEqual(direct);
+    expect(await (await api()).models.predict({ runId, nodeId: 'export', text })).toEqual(direct);
+  });
+
+  it('a dataset node and an unknown node each say why they cannot be tried', async () => {
+    await expect((await api()).models.predict({ runId, nodeId: 'data', text: 'hello' })).rejects.toThrow(/has no model to try/);
+    await expect((await api()).models.predict({ runId, nodeId: 'nope', text: 'hello' })).rejects.toThrow(/has no node 'nope'/);
+    await expect((await api()).models.predict({ runId, nodeId: 'ft', text: '   ' })).rejects.toThrow(/type some text/);
+  });
+
+  it('lists the export zip with its size, and the download route serves that zip with the model files', async () => {
+    const [zip] = await (await api()).models.exports({ runId });
+    expect(zip).toMatchObject({ nodeId: 'export', name: 'spam-model', url: `/api/files/runs/${runId}/nodes/export/export.zip` });
+    expect(zip.bytes).toBeGreaterThan(1000);
+    const res = await fetch(`${server.url}${zip.url}`);
+    expect(res.status).toBe(200);
+    const body = new Uint8Array(await res.arrayBuffer());
+    expect(body.length).toBe(zip.bytes);
+    const files = Object.keys(unzipSync(body));
+    expect(files).toEqual(expect.arrayContaining([expect.stringMatching(/config\.json$/), expect.stringMatching(/model\.safetensors$/), expect.stringMatching(/vocab\.txt$/)]));
+  });
+
+  it('a run that does not exist is not found', async () => {
+    await expect((await api()).models.predict({ runId: 'r_missing', nodeId: 'ft', text: 'hi' })).rejects.toThrow(/no run 'r_missing'/);
+  });
+});
