@@ -6,6 +6,7 @@ import {
   Controls,
   MiniMap,
   ReactFlow,
+  useNodesInitialized,
   useReactFlow,
   type Connection,
   type Edge,
@@ -13,7 +14,7 @@ import {
   type IsValidConnection,
   type NodeChange,
 } from '@xyflow/react';
-import { useCallback, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { getNodeDefinition, type GraphDocument, type GraphNode } from '../../graph-nodes';
 import type { CompileIssue } from '../../runtime/compile/issues';
 import { isConnectionLegal } from '../../runtime/compile/validate';
@@ -21,6 +22,7 @@ import { CATEGORY_COLOR } from './category-style';
 import { nodeTypes, type StageFlowNode } from './node-card';
 import { DRAG_MIME } from './palette';
 import { toFlowEdges } from './to-flow';
+import { readableViewport } from './readable-fit';
 import type { NodeRunState } from '../_lib/run-state';
 import type { ExportZipView } from './export-download';
 
@@ -45,8 +47,18 @@ export interface CanvasProps {
 export function Canvas(props: CanvasProps) {
   const { doc, selectedNodes, selectedEdges, issuesByNode } = props;
   const flow = useReactFlow();
-  // Fit only a graph that starts with nodes; fitting an empty canvas would re-fit (and move the view) on the first drop.
+  // Fit once, when the cards of a graph that opened with nodes have been measured; fitting an empty
+  // canvas would re-fit (and move the view) on the first drop.
   const [fitOnMount] = useState(() => doc.nodes.length > 0);
+  const initialised = useNodesInitialized();
+  const fitted = useRef(false);
+  const fit = useReadableFit();
+  useEffect(() => {
+    if (fitOnMount && initialised && !fitted.current) {
+      fitted.current = true;
+      fit(false);
+    }
+  }, [fitOnMount, initialised, fit]);
   const measured = useRef(new Map<string, { width: number; height: number }>());
   // Reuse flow-node objects while their inputs are unchanged, so React Flow keeps its measurements.
   type Cached = { src: GraphNode; selected: boolean; issues: CompileIssue[] | undefined; run: NodeRunState | undefined; stale: boolean; download: ExportZipView | undefined; flow: StageFlowNode };
@@ -166,15 +178,45 @@ export function Canvas(props: CanvasProps) {
         deleteKeyCode={null}
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
         selectionKeyCode="Shift"
-        fitView={fitOnMount}
-        fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
         minZoom={0.1}
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={20} size={1} color="#e5e5e5" />
-        <MiniMap pannable zoomable nodeColor={(n) => { const d = getNodeDefinition((n as StageFlowNode).data.node.type); return d ? CATEGORY_COLOR[d.category] : '#999'; }} />
-        <Controls showInteractive={false} />
+        <Controls showInteractive={false} orientation="horizontal" position="top-left" />
       </ReactFlow>
+    </div>
+  );
+}
+
+/** Sets the view the editor opens on (see readable-fit.ts); also the toolbar's Fit and the F key. */
+export function useReadableFit() {
+  const flow = useReactFlow();
+  return useCallback(
+    (animate = true) => {
+      const pane = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
+      const nodes = flow.getNodes();
+      if (!pane || nodes.length === 0) return;
+      const viewport = readableViewport(flow.getNodesBounds(nodes), { width: pane.width, height: pane.height });
+      void flow.setViewport(viewport, animate ? { duration: 200 } : undefined);
+    },
+    [flow],
+  );
+}
+
+/** The overview map, drawn outside the canvas (under the palette) so it never covers a node. */
+export function OverviewMap() {
+  return (
+    <div className="relative h-36 shrink-0 border-t border-neutral-200 bg-neutral-50" data-testid="overview-map">
+      <MiniMap
+        pannable
+        zoomable
+        position="top-left"
+        style={{ margin: 0, width: 239, height: 143, background: 'transparent' }}
+        nodeColor={(n) => {
+          const d = getNodeDefinition((n as StageFlowNode).data.node.type);
+          return d ? CATEGORY_COLOR[d.category] : '#999';
+        }}
+      />
     </div>
   );
 }

@@ -12,7 +12,7 @@ import { validateGraph } from '../../runtime/compile/validate';
 import { downloadText } from '../_lib/format';
 import { useTRPC, useTRPCClient } from '../_lib/trpc';
 import { nodesMatchingRun } from '../_lib/run-state';
-import { Canvas } from './canvas';
+import { Canvas, OverviewMap, useReadableFit } from './canvas';
 import { addEdge, addNode, copySelection, moveNodes, paste, removeItems, setLabel, setParam, type Clip } from './graph-ops';
 import { commit, commitFrom, initHistory, redo, replace, undo, type History } from './history';
 import { Inspector } from './inspector';
@@ -115,7 +115,22 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
     if (!dirty) return;
     const warn = (e: BeforeUnloadEvent) => e.preventDefault();
     window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
+    // In-app links (Graphs, Results …) change pages without unloading; ask before they drop the edits.
+    const guardLinks = (e: MouseEvent) => {
+      const a = (e.target as HTMLElement | null)?.closest?.('a[href]') as HTMLAnchorElement | null;
+      if (!a || a.target === '_blank' || a.hasAttribute('download') || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
+      const to = new URL(a.href, window.location.href);
+      if (to.origin !== window.location.origin || to.pathname === window.location.pathname) return;
+      if (!window.confirm('This graph has unsaved changes. Leave without saving them?')) {
+        e.preventDefault();
+        e.stopPropagation();
+      }
+    };
+    window.addEventListener('click', guardLinks, true);
+    return () => {
+      window.removeEventListener('beforeunload', warn);
+      window.removeEventListener('click', guardLinks, true);
+    };
   }, [dirty]);
 
   const versions = useQuery(trpc.graphs.versions.queryOptions({ graphId: initial.id }));
@@ -232,9 +247,10 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
   }, [apply, selectedNodes, selectedEdges]);
 
   // Fit once React Flow has taken in the new positions (it updates its store in an effect).
+  const readableFit = useReadableFit();
   const fitSoon = useCallback(() => {
-    setTimeout(() => requestAnimationFrame(() => void flow.fitView({ padding: 0.15, maxZoom: 1, duration: 200 })), 120);
-  }, [flow]);
+    setTimeout(() => requestAnimationFrame(() => readableFit()), 120);
+  }, [readableFit]);
 
   const layout = useCallback(() => {
     const sizes = new Map(flow.getNodes().map((n) => [n.id, n.measured as { width: number; height: number } | undefined]));
@@ -280,7 +296,7 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
       } else if (key === 'l' && e.shiftKey) {
         layout();
       } else if (key === 'f' && !mod) {
-        void flow.fitView({ padding: 0.2, maxZoom: 1, duration: 200 });
+        readableFit();
       } else if (key === '?') {
         setShowHelp((s) => !s);
       } else if (key === 'escape') {
@@ -291,7 +307,7 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
     }
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [doc, selectedNodes, deleteSelection, doSave, layout, flow]);
+  }, [doc, selectedNodes, deleteSelection, doSave, layout, readableFit]);
 
   async function importIntoGraph(file: File | undefined) {
     if (!file) return;
@@ -331,7 +347,7 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
           <button title="Undo (Ctrl+Z)" data-testid="undo" disabled={history.past.length === 0} onClick={() => setHistory(undo)} className="h-8 rounded-md px-2 text-neutral-600 hover:bg-neutral-100 disabled:opacity-30">↶</button>
           <button title="Redo (Ctrl+Shift+Z)" data-testid="redo" disabled={history.future.length === 0} onClick={() => setHistory(redo)} className="h-8 rounded-md px-2 text-neutral-600 hover:bg-neutral-100 disabled:opacity-30">↷</button>
           <button title="Auto-layout (Shift+L)" data-testid="auto-layout" onClick={layout} className="h-8 rounded-md px-2 text-neutral-600 hover:bg-neutral-100">Layout</button>
-          <button title="Fit view (F)" onClick={() => void flow.fitView({ padding: 0.2, maxZoom: 1, duration: 200 })} className="h-8 rounded-md px-2 text-neutral-600 hover:bg-neutral-100">Fit</button>
+          <button title="Fit view (F)" data-testid="fit-view" onClick={() => readableFit()} className="h-8 rounded-md px-2 text-neutral-600 hover:bg-neutral-100">Fit</button>
           <span className="mx-1 h-5 w-px bg-neutral-200" />
           <select
             data-testid="version-picker"
@@ -377,8 +393,16 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
         </div>
       )}
       <div className="flex min-h-0 flex-1">
-        <Palette onAdd={addAtCentre} />
+        <Palette onAdd={addAtCentre} footer={<OverviewMap />} />
         <div className="flex min-w-0 flex-1 flex-col">
+        <IssuesPanel
+          issues={issues}
+          onPick={(nodeId) => {
+            setSelectedNodes(new Set([nodeId]));
+            const n = doc.nodes.find((x) => x.id === nodeId);
+            if (n) void flow.setCenter(n.position.x + 110, n.position.y + 60, { zoom: 1, duration: 200 });
+          }}
+        />
         <div className="relative min-h-0 flex-1">
           <Canvas
             doc={doc}
@@ -420,14 +444,6 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
               {toast.text}
             </div>
           )}
-          <IssuesPanel
-            issues={issues}
-            onPick={(nodeId) => {
-              setSelectedNodes(new Set([nodeId]));
-              const n = doc.nodes.find((x) => x.id === nodeId);
-              if (n) void flow.setCenter(n.position.x + 110, n.position.y + 60, { zoom: 1, duration: 200 });
-            }}
-          />
           {showHelp && <ShortcutHelp onClose={() => setShowHelp(false)} />}
         </div>
         {showRun && runId && (

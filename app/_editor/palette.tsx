@@ -1,4 +1,5 @@
 'use client';
+import type { ReactNode } from 'react';
 // The left-hand palette: node types grouped by category, with search; drag onto the canvas or double-click to add.
 import { useMemo, useState } from 'react';
 import { NODE_CATEGORIES, nodeDefinitions, PORT_TYPE_COLOR } from '../../graph-nodes';
@@ -6,7 +7,7 @@ import { CATEGORY_COLOR } from './category-style';
 
 export const DRAG_MIME = 'application/x-tunegraph-node';
 
-export function Palette({ onAdd }: { onAdd: (type: string) => void }) {
+export function Palette({ onAdd, footer }: { onAdd: (type: string) => void; footer?: ReactNode }) {
   const [query, setQuery] = useState('');
   const groups = useMemo(() => {
     const q = query.trim().toLowerCase();
@@ -56,6 +57,7 @@ export function Palette({ onAdd }: { onAdd: (type: string) => void }) {
         ))}
         {groups.length === 0 && <p className="p-2 text-xs text-neutral-500">No stage matches “{query}”.</p>}
       </div>
+      {footer}
     </aside>
   );
 }

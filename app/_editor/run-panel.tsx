@@ -1,7 +1,7 @@
 'use client';
 // The run panel under the canvas: status, live curves of the training node, metrics with a
 // confusion-matrix heatmap, logs, and the graph's run history.
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { runFailureReason, type RunView } from '../_lib/run-state';
 import { LiveChart } from './live-chart';
 import { ExportDownload, type ExportZipView } from './export-download';
@@ -53,6 +53,22 @@ function Confusion({ labels, matrix }: { labels: string[]; matrix: number[][] })
   );
 }
 
+/** The run panel's height, remembered across visits. */
+function usePanelHeight(): [number, (h: number) => void] {
+  const [height, setHeight] = useState(320);
+  useEffect(() => {
+    const saved = Number(window.localStorage.getItem('tunegraph.runPanelHeight'));
+    if (saved >= 140) setHeight(saved);
+  }, []);
+  return [
+    height,
+    (h: number) => {
+      setHeight(h);
+      window.localStorage.setItem('tunegraph.runPanelHeight', String(h));
+    },
+  ];
+}
+
 export function RunPanel({
   view,
   runId,
@@ -85,9 +101,34 @@ export function RunPanel({
   const stageMetrics = Object.entries(view.metrics).filter(([, m]) => !('values' in m));
   const active = view.status === 'running' || view.status === 'queued';
   const failure = runFailureReason(view);
+  const [height, setHeight] = usePanelHeight();
+  const [collapsed, setCollapsed] = useState(false);
+  const startResize = (e: React.PointerEvent) => {
+    e.preventDefault();
+    const startY = e.clientY;
+    const startHeight = height;
+    const move = (m: PointerEvent) => setHeight(Math.round(Math.min(window.innerHeight - 180, Math.max(140, startHeight + startY - m.clientY))));
+    const up = () => {
+      window.removeEventListener('pointermove', move);
+      window.removeEventListener('pointerup', up);
+    };
+    window.addEventListener('pointermove', move);
+    window.addEventListener('pointerup', up);
+  };
   return (
-    <section data-testid="run-panel" className="flex h-80 shrink-0 flex-col border-t border-neutral-200 bg-neutral-50">
+    <section data-testid="run-panel" data-collapsed={collapsed} className="relative flex shrink-0 flex-col border-t border-neutral-200 bg-neutral-50" style={{ height: collapsed ? undefined : height }}>
+      {!collapsed && (
+        <div
+          data-testid="run-panel-resize"
+          onPointerDown={startResize}
+          title="Drag to resize"
+          className="absolute -top-1 left-0 right-0 z-10 h-2 cursor-row-resize hover:bg-accent/30"
+        />
+      )}
       <header className="flex items-center gap-3 border-b border-neutral-200 bg-white px-3 py-1.5 text-xs">
+        <button data-testid="run-panel-collapse" onClick={() => setCollapsed((c) => !c)} className="h-6 w-6 rounded text-neutral-500 hover:bg-neutral-100" title={collapsed ? 'Show the run panel' : 'Collapse the run panel'}>
+          {collapsed ? '▴' : '▾'}
+        </button>
         <span className="font-semibold">Run</span>
         <span className="font-mono text-neutral-500">{runId}</span>
         <StatusChip status={view.status} testId="run-status" />
@@ -103,7 +144,7 @@ export function RunPanel({
           <button onClick={onClose} className="h-7 px-2 text-neutral-500 hover:text-neutral-900">✕</button>
         </div>
       </header>
-      <div className="flex min-h-0 flex-1 gap-3 overflow-hidden p-3">
+      {!collapsed && <div className="flex min-h-0 flex-1 gap-3 overflow-hidden p-3">
         <div className="flex min-w-0 flex-[3] flex-col gap-2">
           <div className="flex items-center gap-2 text-[11px] text-neutral-500">
             Curves of
@@ -159,7 +200,7 @@ export function RunPanel({
           ))}
           {evalMetrics.length + stageMetrics.length === 0 && <p className="text-xs text-neutral-400">Metrics appear here as nodes finish.</p>}
         </div>
-      </div>
+      </div>}
     </section>
   );
 }

@@ -5,11 +5,25 @@ export interface NodeRunState {
   status: NodeStatus;
   /** Why it failed, was skipped or cancelled. */
   error?: string;
+  /** Warnings on the node's metrics (collapsed to one class, at chance …). */
+  flags?: MetricFlag[];
   /** The cache key this run computed for the node: its badge applies while the document still has that key. */
   cacheKey?: string;
   step?: number;
   totalSteps?: number;
   etaSec?: number;
+}
+
+/** A warning an evaluation attaches to its metrics (contract with the training loop's metrics). */
+export interface MetricFlag {
+  code: string;
+  message: string;
+}
+
+/** The flags inside a metrics payload, if it has any. */
+export function flagsOf(metrics: unknown): MetricFlag[] {
+  const flags = (metrics as { flags?: unknown } | null)?.flags;
+  return Array.isArray(flags) ? flags.filter((f): f is MetricFlag => !!f && typeof f === 'object' && typeof (f as MetricFlag).message === 'string') : [];
 }
 
 export interface SeriesPoint {
@@ -61,9 +75,12 @@ export function applyRunEvents(view: RunView, events: NumberedRunEvent[]): RunVi
         next.nodes[e.nodeId] = { ...(next.nodes[e.nodeId] ?? { status: 'running' }), step: e.step, totalSteps: e.totalSteps, etaSec: e.etaSec };
         next.series[e.nodeId] = [...(next.series[e.nodeId] ?? []), { step: e.step, loss: e.loss, lr: e.lr, tokensPerSec: e.tokensPerSec }];
         break;
-      case 'metrics':
+      case 'metrics': {
         next.metrics[e.nodeId] = { ...next.metrics[e.nodeId], ...e.metrics };
+        const flags = flagsOf(next.metrics[e.nodeId]);
+        if (flags.length > 0) next.nodes[e.nodeId] = { ...(next.nodes[e.nodeId] ?? { status: 'running' }), flags };
         break;
+      }
       case 'log':
         newLogs.push({ seq: e.seq, nodeId: e.nodeId, level: e.level, message: e.message, at: e.at });
         break;
