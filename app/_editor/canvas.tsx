@@ -211,7 +211,12 @@ export function OverviewMap() {
         pannable
         zoomable
         position="top-left"
-        style={{ margin: 0, width: 239, height: 143, background: 'transparent' }}
+        style={{ margin: 0, width: 239, height: 143 }}
+        // Outside the React Flow wrapper its CSS variables are not in scope; colours are given here.
+        bgColor="#fafafa"
+        maskColor="rgba(224, 231, 255, 0.55)"
+        maskStrokeColor="#4f46e5"
+        maskStrokeWidth={1.5}
         nodeColor={(n) => {
           const d = getNodeDefinition((n as StageFlowNode).data.node.type);
           return d ? CATEGORY_COLOR[d.category] : '#999';

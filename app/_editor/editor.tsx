@@ -251,6 +251,10 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
   const fitSoon = useCallback(() => {
     setTimeout(() => requestAnimationFrame(() => readableFit()), 120);
   }, [readableFit]);
+  // The run panel takes the lower part of the canvas; fit again so it hides no node.
+  useEffect(() => {
+    if (showRun) fitSoon();
+  }, [showRun, fitSoon]);
 
   const layout = useCallback(() => {
     const sizes = new Map(flow.getNodes().map((n) => [n.id, n.measured as { width: number; height: number } | undefined]));

@@ -57,12 +57,6 @@ function NumberField({ value, schema, onChange, testId }: { value: unknown; sche
   );
 }
 
-/** An issue under its field: "Rank must be at least 1 (got 0)"; other messages as written, without the param prefix. */
-function fieldMessage(key: string, issue: CompileIssue): string {
-  const text = issue.param && issue.message.startsWith(`${issue.param}: `) ? issue.message.slice(issue.param.length + 2) : issue.message;
-  return /^(must|cannot|can be|choose|needs)\b/.test(text) ? `${humanize(key)} ${text}` : text;
-}
-
 export function ParamForm({
   def,
   params,
@@ -145,7 +139,7 @@ export function ParamForm({
             {control}
             {schema.description && <p className="mt-1 text-[11px] leading-snug text-neutral-500">{schema.description}</p>}
             {fieldIssues.map((i, n) => (
-              <p key={n} data-testid={`param-error-${key}`} className="mt-1 text-[11px] font-medium text-red-600">{fieldMessage(key, i)}</p>
+              <p key={n} data-testid={`param-error-${key}`} className="mt-1 text-[11px] font-medium text-red-600">{i.message}</p>
             ))}
           </div>
         );

@@ -2,7 +2,7 @@
 // The run panel under the canvas: status, live curves of the training node, metrics with a
 // confusion-matrix heatmap, logs, and the graph's run history.
 import { useEffect, useMemo, useState } from 'react';
-import { runFailureReason, type RunView } from '../_lib/run-state';
+import { flagsOf, runFailureReason, type RunView } from '../_lib/run-state';
 import { LiveChart } from './live-chart';
 import { ExportDownload, type ExportZipView } from './export-download';
 
@@ -174,13 +174,16 @@ export function RunPanel({
             </div>
           )}
           {evalMetrics.map(([nodeId, m]) => (
-            <div key={nodeId} className="rounded-md border border-neutral-200 bg-white p-2 text-xs">
+            <div key={nodeId} className="rounded-md border border-neutral-200 bg-white p-2 text-xs" data-testid={`metrics-${nodeId}`}>
               <div className="mb-1 font-semibold">{m.name} <span className="font-normal text-neutral-400">({nodeId})</span></div>
+              {flagsOf(m).map((f) => (
+                <p key={f.code} data-testid="metric-flag" data-flag={f.code} className="mb-1 rounded bg-amber-50 px-1.5 py-0.5 text-[11px] text-amber-900">⚠ {f.message}</p>
+              ))}
               {m.rows ? (
                 <table className="w-full text-[11px]">
                   <tbody>
                     {m.rows.map((r) => (
-                      <tr key={r.name}><td className="pr-2">{r.name}</td>{Object.entries(r.values).slice(0, 3).map(([k, v]) => <td key={k} className="pr-2 font-mono">{k} {fmt(v)}</td>)}</tr>
+                      <tr key={r.name}><td className="pr-2">{r.name}{flagsOf(r).length > 0 && <span className="ml-1 text-amber-700" title={flagsOf(r).map((f) => f.message).join('\n')} data-testid="metric-flag" data-flag={flagsOf(r)[0].code}>⚠ {flagsOf(r)[0].code}</span>}</td>{Object.entries(r.values).slice(0, 3).map(([k, v]) => <td key={k} className="pr-2 font-mono">{k} {fmt(v)}</td>)}</tr>
                     ))}
                   </tbody>
                 </table>

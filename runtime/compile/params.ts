@@ -2,18 +2,10 @@
 import type { z } from 'zod';
 import { getNodeDefinition, type NodeDefinition } from '../../graph-nodes';
 import type { CompileIssue } from './issues';
-import { plainParamMessage } from './plain-param-message';
 
 /** Turns a zod issue path into the dotted `param` the editor marks (`targetModules.0`). */
 export function paramPath(path: readonly PropertyKey[]): string {
   return path.map(String).join('.');
-}
-
-/** The value at a zod path inside the given params (for "got …" in messages). */
-function valueAt(params: unknown, path: readonly PropertyKey[]): unknown {
-  let v: unknown = params;
-  for (const k of path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
-  return v;
 }
 
 /** Params with defaults applied, plus every problem found (zod and the type's own check). */
@@ -33,8 +25,7 @@ export function resolveNodeParams(
         ...unknown,
         ...parsed.error.issues.map((i: z.core.$ZodIssue): CompileIssue => {
           const param = paramPath(i.path);
-          const message = plainParamMessage(i, valueAt(params, i.path));
-          return { kind: 'bad-param', nodeId, param: param || undefined, message: param ? `${param}: ${message}` : message };
+          return { kind: 'bad-param', nodeId, param: param || undefined, message: param ? `${param}: ${i.message}` : i.message };
         }),
       ],
     };

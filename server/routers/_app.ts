@@ -2,12 +2,14 @@
 import { router } from '../trpc';
 import { graphsRouter } from './graphs';
 import { modelsRouter } from './models';
+import { resultsRouter } from './results';
 import { runsRouter } from './runs';
 
 export const appRouter = router({
   graphs: graphsRouter,
   runs: runsRouter,
   models: modelsRouter,
+  results: resultsRouter,
 });
 
 /** The API's type, imported by the browser's tRPC client. */

@@ -69,10 +69,17 @@ try {
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   page.on('pageerror', (err) => console.log(`  [browser error] ${err.message}`));
-  const { registerEditorSpec } = await import('./editor.spec');
-  const { registerRunSpec } = await import('./run.spec');
-  registerEditorSpec({ page, baseUrl, root, screenshotDir });
-  registerRunSpec({ page, baseUrl, root, screenshotDir });
+  // E2E_SPECS=take-away,run runs only those specs (while iterating); all of them by default.
+  const specs: Record<string, () => Promise<void>> = {
+    editor: async () => (await import('./editor.spec')).registerEditorSpec({ page, baseUrl, root, screenshotDir }),
+    run: async () => (await import('./run.spec')).registerRunSpec({ page, baseUrl, root, screenshotDir }),
+    'take-away': async () => (await import('./take-away.spec')).registerTakeAwaySpec({ page, baseUrl, root, screenshotDir }),
+  };
+  const wanted = process.env.E2E_SPECS?.split(',').map((s) => s.trim()).filter(Boolean) ?? Object.keys(specs);
+  for (const name of wanted) {
+    if (!specs[name]) throw new Error(`E2E_SPECS: no spec "${name}" (have ${Object.keys(specs).join(', ')})`);
+    await specs[name]();
+  }
   console.log(`e2e against ${baseUrl}`);
   const { passed, failed } = await runTests((name) => page.screenshot({ path: join(screenshotDir, `FAILED-${name.replace(/[^a-z0-9]+/gi, '-')}.png`) }).then(() => {}));
   console.log(`\n${passed} passed, ${failed} failed`);

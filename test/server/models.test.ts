@@ -86,6 +86,17 @@ describe('trained models of a run', () => {
     expect(files).toEqual(expect.arrayContaining([expect.stringMatching(/config\.json$/), expect.stringMatching(/model\.safetensors$/), expect.stringMatching(/vocab\.txt$/)]));
   });
 
+  it('the Results page lists the finished run with its wall time and the Eval node’s scores', async () => {
+    const mine = await (await api()).results.myRuns();
+    const run = mine.find((r) => r.id === runId)!;
+    expect(run.graphName).toBe('Models test');
+    expect(run.seconds).toBeGreaterThan(0);
+    const evalScore = run.scores.find((s) => s.nodeId === 'eval')!;
+    expect(evalScore.kind).toBe('classification');
+    expect(evalScore.values.macroF1).toBeGreaterThanOrEqual(0);
+    expect(evalScore.values.accuracy).toBeGreaterThan(0);
+  });
+
   it('a run that does not exist is not found', async () => {
     await expect((await api()).models.predict({ runId: 'r_missing', nodeId: 'ft', text: 'hi' })).rejects.toThrow(/no run 'r_missing'/);
   });

@@ -1,0 +1,94 @@
+// Browser tests of a first run that gives something useful: DONE badges, metrics, a Try-it prediction
+// for a typed sentence, the model zip downloaded and opened; a failing stage shows FAILED and its
+// reason on the node and in the panel; a reload mid-run brings the run panel back.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { unzipSync } from 'fflate';
+import type { Page } from 'playwright-core';
+import { eventually, expect, test } from './harness';
+
+export function registerTakeAwaySpec({ page, baseUrl, root, screenshotDir }: { page: Page; baseUrl: string; root: string; screenshotDir: string }) {
+  const status = (id: string) => page.locator(`[data-testid="node-status-${id}"]`).getAttribute('data-status').catch(() => null);
+  const shot = (name: string) => page.screenshot({ path: join(screenshotDir, `${name}.png`) });
+  const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
+
+  test('a first run ends with DONE badges, metrics, a Try-it prediction and a downloadable model zip', async () => {
+    await page.setViewportSize({ width: 1600, height: 1000 });
+    await page.goto(`${baseUrl}/graphs`);
+    await page.waitForSelector('[data-testid="graph-row"]');
+    const before = await page.locator('[data-testid="graph-row"]').count();
+    await page.setInputFiles('[data-testid="import-graph-file"]', join(root, 'test', 'fixtures', 'graphs', 'e2e-take-away.json'));
+    await eventually(async () => (await page.locator('[data-testid="graph-row"]').count()) === before + 1, 'graph imported');
+    await page.getByText('e2e-take-away', { exact: true }).click();
+    await page.waitForSelector('.react-flow__node[data-id="export"]');
+    await page.click('[data-testid="run"]');
+    await page.locator('[data-testid="run-panel"]').waitFor();
+    // Finished nodes say DONE while later ones still run.
+    await eventually(async () => (await status('head')) === 'done' && ['queued', 'running'].includes((await status('eval')) ?? ''), 'head DONE while the run goes on', 120_000);
+    await eventually(async () => (await status('export')) === 'done', 'export done', 180_000);
+    for (const id of ['emails', 'split', 'pretrained', 'head', 'fine-tune', 'eval', 'export']) expect((await status(id)) === 'done', `${id} DONE, got ${await status(id)}`);
+    expect((await page.locator('[data-testid^="node-stale-"]').count()) === 0, 'no node claims to be stale after its run');
+    await page.locator('[data-testid="metrics-eval"]').waitFor();
+    expect(((await page.locator('[data-testid="metrics-eval"]').textContent()) ?? '').includes('macroF1'), 'eval metrics shown');
+
+    // Try it on the Eval node: the model wired into it answers a typed sentence.
+    await node('eval').click();
+    await page.fill('[data-testid="try-it-text"]', 'Congratulations, you won a free cruise! Click here to claim your prize.');
+    await page.click('[data-testid="try-it-predict"]');
+    const label = await eventually(async () => page.locator('[data-testid="try-it-label"]').textContent(), 'prediction shown', 60_000);
+    expect(label === 'ham' || label === 'spam', `predicted label is one of the classes, got ${label}`);
+    const probs = await page.locator('[data-testid="try-it-class"]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-probability'))));
+    expect(probs.length === 2 && Math.abs(probs[0] + probs[1] - 1) < 1e-4, `two class probabilities summing to 1, got ${probs}`);
+    await shot('10-try-it');
+
+    // The zip: a button on the Export node and in the run summary, with its size; it holds the model folder.
+    const button = page.locator('[data-testid="download-export"]').first();
+    await button.waitFor();
+    expect(/\((\d+(\.\d)? (MB|KB|B))\)/.test((await button.textContent()) ?? ''), 'size shown on the button');
+    expect((await page.locator('[data-testid="run-downloads"] [data-testid="download-export"]').count()) === 1, 'download in the run summary');
+    const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+    expect(download.suggestedFilename() === 'spam-model.zip', `zip name, got ${download.suggestedFilename()}`);
+    const files = Object.keys(unzipSync(readFileSync((await download.path())!)));
+    for (const f of ['config.json', 'model.safetensors', 'vocab.txt']) expect(files.some((x) => x.endsWith(f)), `zip has ${f}: ${files.join(', ')}`);
+    await shot('11-first-run-done');
+  });
+
+  test('a failing stage shows FAILED and its reason on the node, in the panel header and in the logs', async () => {
+    // A PEFT adapter export of a model without LoRA fails inside the stage.
+    await node('export').click();
+    await page.click('[data-testid="param-formats"] label:has-text("peft-adapter")');
+    await page.click('[data-testid="param-formats"] label:has-text("hf-safetensors")');
+    await page.click('[data-testid="run"]');
+    await eventually(async () => (await status('export')) === 'failed', 'export FAILED', 120_000);
+    const onNode = (await page.locator('[data-testid="node-error-export"]').textContent()) ?? '';
+    expect(/LoRA/.test(onNode), `reason on the node, got "${onNode}"`);
+    await eventually(async () => (await page.locator('[data-testid="run-status"]').getAttribute('data-status')) === 'failed', 'run FAILED');
+    const header = (await page.locator('[data-testid="run-error"]').textContent()) ?? '';
+    expect(header.includes('export') && /LoRA/.test(header), `reason in the panel header, got "${header}"`);
+    const logs = (await page.locator('[data-testid="run-logs"]').textContent()) ?? '';
+    expect(/failed: .*LoRA/.test(logs), 'error line in the logs');
+    for (const id of ['head', 'fine-tune', 'eval']) expect(['done', 'cached'].includes((await status(id)) ?? ''), `${id} keeps its result, got ${await status(id)}`);
+    await shot('12-failed-stage');
+  });
+
+  test('reloading mid-run brings the run panel back, following the same run', async () => {
+    await node('export').click();
+    await page.click('[data-testid="param-formats"] label:has-text("hf-safetensors")');
+    await page.click('[data-testid="param-formats"] label:has-text("peft-adapter")');
+    await node('fine-tune').click();
+    await page.fill('[data-testid="param-epochs"]', '60');
+    await page.click('[data-testid="save"]');
+    await page.locator('[data-testid="saved-state"]').waitFor();
+    await page.click('[data-testid="run"]');
+    await eventually(async () => (await status('fine-tune')) === 'running', 'fine-tune running', 120_000);
+    const runId = await page.locator('[data-testid="run-panel"] .font-mono').first().textContent();
+    await page.reload();
+    await page.waitForSelector('.react-flow__node[data-id="fine-tune"]');
+    await page.locator('[data-testid="run-panel"]').waitFor({ timeout: 20_000 });
+    expect((await page.locator('[data-testid="run-panel"] .font-mono').first().textContent()) === runId, 'the same run is shown');
+    await eventually(async () => (await status('fine-tune')) === 'running' && ['done', 'cached'].includes((await status('head')) ?? ''), 'live badges back after the reload', 20_000);
+    await shot('13-reload-mid-run');
+    await page.click('[data-testid="cancel-run"]');
+    await eventually(async () => (await page.locator('[data-testid="run-status"]').getAttribute('data-status')) === 'cancelled', 'run cancelled', 30_000);
+  });
+}
