@@ -22,6 +22,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <nav className="flex gap-4 text-sm text-neutral-600">
             <Link href="/graphs" className="hover:text-neutral-900">Graphs</Link>
             <Link href="/results" className="hover:text-neutral-900">Results</Link>
+            <Link href="/workers" className="hover:text-neutral-900">Workers</Link>
           </nav>
         </header>
         <Providers>

@@ -1,5 +1,6 @@
 // The whole API: one router per resource, merged here.
 import { router } from '../trpc';
+import { computeRouter } from './compute';
 import { graphsRouter } from './graphs';
 import { modelsRouter } from './models';
 import { resultsRouter } from './results';
@@ -10,6 +11,7 @@ export const appRouter = router({
   runs: runsRouter,
   models: modelsRouter,
   results: resultsRouter,
+  compute: computeRouter,
 });
 
 /** The API's type, imported by the browser's tRPC client. */

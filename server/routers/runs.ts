@@ -11,7 +11,7 @@ import { graphProcedure, requireRunService, router, runProcedure } from '../trpc
 
 export const runsRouter = router({
   start: graphProcedure('write')
-    .input(z.object({ document: z.unknown().optional(), version: z.int().min(1).optional(), mode: z.enum(['all', 'to', 'from']).default('all'), nodeId: z.string().max(128).optional() }))
+    .input(z.object({ document: z.unknown().optional(), version: z.int().min(1).optional(), mode: z.enum(['all', 'to', 'from']).default('all'), nodeId: z.string().max(128).optional(), requires: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'a worker label: lowercase letters, digits, dashes')).max(8).optional() }))
     .mutation(async ({ ctx, input }) => {
       const service = requireRunService(ctx);
       let document: GraphDocument;
@@ -31,7 +31,7 @@ export const runsRouter = router({
       }
       if (input.mode !== 'all' && !document.nodes.some((n) => n.id === input.nodeId)) throw new TRPCError({ code: 'BAD_REQUEST', message: `no node '${input.nodeId}' in the graph` });
       try {
-        return await service.start({ workspaceId: ctx.graph.workspaceId, graphId: ctx.graph.id, graphVersion, document, userId: ctx.user.id, mode: input.mode, nodeId: input.nodeId });
+        return await service.start({ workspaceId: ctx.graph.workspaceId, graphId: ctx.graph.id, graphVersion, document, userId: ctx.user.id, mode: input.mode, nodeId: input.nodeId, requires: input.requires });
       } catch (err) {
         if (err instanceof RunRejected) throw new TRPCError({ code: 'BAD_REQUEST', message: err.message, cause: err });
         throw err;

@@ -18,6 +18,8 @@ import { runEvents, runNodes, runs, uploads } from '../db/schema';
 import { newId } from '../ids';
 import { runRoom } from '../realtime/socket';
 import { cleanStrings } from '../security/input-guard';
+import { judgeCapacity } from './capacity';
+import { formatBytes, formatSeconds, type StageEstimate } from './estimate';
 import type { RunQueue } from './run-queue';
 
 /** A run could not start; the issues say where. */
@@ -82,7 +84,7 @@ export class RunService {
     return cacheKeysFor(document, { stageVersions });
   }
 
-  async start(input: StartRunInput): Promise<{ runId: string }> {
+  async start(input: StartRunInput): Promise<{ runId: string; estimates: StageEstimate[]; warnings: string[] }> {
     const issues = validateGraph(input.document);
     // Uploaded files are referenced by id; a graph may only read its own workspace's uploads.
     const fileIds = input.document.nodes.filter((n) => n.type.endsWith('-upload') && typeof n.params.fileId === 'string' && n.params.fileId).map((n) => [n.id, n.params.fileId as string] as const);
@@ -103,6 +105,9 @@ export class RunService {
     const runId = newId('r');
     const requires = input.requires ?? defaultTrainingRequires();
     const nodeType = new Map(doc.nodes.map((n) => [n.id, n.type]));
+    const requiresOf = (nodeId: string) => (TRAINING_NODE_TYPES.has(nodeType.get(nodeId)!) ? requires : []);
+    const capacity = judgeCapacity(doc, order, requiresOf, this.env, (await this.queue.overview?.().catch(() => null)) ?? null);
+    if (capacity.issues.length > 0) throw new RunRejected(capacity.issues);
     await this.db.transaction(async (tx) => {
       await tx.insert(runs).values({
         id: runId,
@@ -114,11 +119,13 @@ export class RunService {
         status: 'queued',
         createdBy: input.userId,
       });
-      if (order.length > 0) await tx.insert(runNodes).values(order.map((nodeId) => ({ runId, nodeId, cacheKey: keys[nodeId], status: 'queued' as const, requires: TRAINING_NODE_TYPES.has(nodeType.get(nodeId)!) ? requires : [] })));
+      if (order.length > 0) await tx.insert(runNodes).values(order.map((nodeId) => ({ runId, nodeId, cacheKey: keys[nodeId], status: 'queued' as const, requires: requiresOf(nodeId) })));
     });
     this.seqs.set(runId, 0);
+    for (const e of capacity.estimates) await this.record(runId, { type: 'log', nodeId: e.nodeId, level: 'info', message: `estimate: ${formatBytes(e.memoryBytes)} of memory${e.seconds !== null ? `, ${formatSeconds(e.seconds)}` : ''} (${e.basis})` });
+    for (const w of capacity.warnings) await this.record(runId, { type: 'log', level: 'warn', message: w });
     this.queue.enqueue(this.jobFor(runId, doc, order, keys, force));
-    return { runId };
+    return { runId, estimates: capacity.estimates, warnings: capacity.warnings };
   }
 
   private jobFor(runId: string, document: GraphDocument, order: string[], keys: Record<string, string>, force: string[]): RunJob {

@@ -132,6 +132,17 @@ describe.each(engines)('queue mode (%s)', (engine) => {
     expect(new Set(snapshot.nodes.filter((n) => n.nodeId.startsWith('ft')).map((n) => n.workerId)).size).toBe(2);
     expect(received.some((e) => e.type === 'progress' && e.nodeId === 'ftA')).toBe(true);
     expect((snapshot.nodes.find((n) => n.nodeId === 'evalA')!.metrics as { values: { accuracy: number } }).values.accuracy).toBeGreaterThan(0);
+
+    // The Workers page sees both hosts, their backend, the queue, and the stages they ran.
+    const view = await (await api()).compute.workers();
+    expect(view.mode).toBe('queue');
+    expect(view.workers.map((w) => w.id).sort()).toEqual(['w1', 'w2']);
+    expect(view.workers.every((w) => w.backend && w.device && w.memoryBytes > 0)).toBe(true);
+    expect(view.queues.map((q) => q.name)).toContain('tunegraph-stages');
+    expect(view.recentJobs.filter((j) => j.runId === runId)).toHaveLength(snapshot.nodes.length);
+    expect(view.startLatencyP95Ms).not.toBeNull();
+    const anonymous = appRouter.createCaller(await createContextInner({ db: server.database.db, user: null, runService: server.runService }));
+    await expect(anonymous.compute.workers()).rejects.toThrow(/sign in first/);
   });
 
   it('a rerun finds every artifact in the shared store and runs nothing again', async () => {
@@ -207,6 +218,22 @@ describe.each(engines)('queue mode (%s)', (engine) => {
     const next = await (await api()).runs.start({ graphId, document: small });
     await waitFor('the next run', async () => ((await (await api()).runs.get({ runId: next.runId })).run.status === 'done' ? true : null));
     expect(new Set((await nodesOf(next.runId)).map((n) => n.workerId))).toEqual(new Set([workers[0].id]));
+  });
+
+  it('a training stage that needs a label waits for a worker that has it', async () => {
+    const doc = twoBranchGraph(1, 6);
+    const start = await (await api()).runs.start({ graphId, document: doc, requires: ['gpu'] });
+    expect(start.warnings.some((w) => /^ftA: no connected worker with label gpu; the stage waits/.test(w))).toBe(true);
+    await waitFor('the head to finish on the plain worker', async () => (await nodesOf(start.runId)).find((n) => n.nodeId === 'head' && n.status === 'done'));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await nodesOf(start.runId)).filter((n) => n.nodeId.startsWith('ft')).map((n) => n.status)).toEqual(['queued', 'queued']);
+    const gpu = startWorkerProcess({ id: 'w3', redisUrl: redis.url, dataDir, env: timings, args: ['--labels', 'gpu'] });
+    workers.push(gpu);
+    await gpu.ready;
+    await waitFor('the run', async () => ((await (await api()).runs.get({ runId: start.runId })).run.status === 'done' ? true : null));
+    const nodes = await nodesOf(start.runId);
+    expect(nodes.filter((n) => n.nodeId.startsWith('ft')).sort((a, b) => a.nodeId.localeCompare(b.nodeId)).map((n) => [n.workerId, n.requires])).toEqual([['w3', ['gpu']], ['w3', ['gpu']]]);
+    expect(nodes.find((n) => n.nodeId === 'data')!.requires).toEqual([]);
   });
 
   it('the reconciler closes a run the database calls running but no job backs', async () => {
