@@ -5,6 +5,9 @@ import { freeze } from '../../graph-nodes/freeze';
 import { head } from '../../graph-nodes/head';
 import { lora } from '../../graph-nodes/lora';
 import { pretrainedLoad } from '../../graph-nodes/pretrained-load';
+import { HubError } from '../io/hub/hub-http';
+import { hubEnvFrom } from '../io/hub/hub-env';
+import { snapshotFromHub } from '../io/hub/hub-snapshot';
 import { loadModelFolder } from '../io/model-folder';
 import { resolveInside } from '../io/safe-path';
 import { applyFreeze, applyLayerwiseLrDecay, freezeAllBut } from '../model/trainability';
@@ -13,25 +16,43 @@ import { defineStage } from './define-stage';
 import { StageError } from './stage-error';
 import { stageVersions } from './versions';
 
-export const pretrainedLoadStage = defineStage(pretrainedLoad, stageVersions['pretrained-load'], async ({ params, env, log }) => {
+export const pretrainedLoadStage = defineStage(pretrainedLoad, stageVersions['pretrained-load'], async ({ params, env, log, progress, signal }) => {
   let dir: string;
+  let root: string | undefined;
+  let lineage: string;
   if (params.source === 'bundled') {
     dir = join(env.bundledModelsDir, params.modelId);
+    lineage = params.modelId;
     if (!/^[A-Za-z0-9._-]+$/.test(params.modelId) || !existsSync(join(dir, 'config.json'))) {
       const available = existsSync(env.bundledModelsDir) ? readdirSync(env.bundledModelsDir).filter((d) => existsSync(join(env.bundledModelsDir, d, 'config.json'))) : [];
       throw new StageError(`no bundled model "${params.modelId}"; available: ${available.join(', ') || 'none'}`);
     }
+  } else if (params.source === 'hub') {
+    const snap = await snapshotFromHub(hubEnvFrom(), params.hubId, params.revision, {
+      signal,
+      onProgress: (p) => progress({ step: p.bytes, totalSteps: p.totalBytes, epoch: 0, phase: `download ${p.file} (${p.fileIndex + 1}/${p.files})` }),
+    }).catch((err: Error) => {
+      throw err instanceof HubError ? new StageError(err.message) : err;
+    });
+    if (snap.fromCacheBecause) log(`using the cached ${params.hubId} at ${snap.commit}: ${snap.fromCacheBecause}`, 'warn');
+    log(`${params.hubId}@${params.revision} is commit ${snap.commit}${snap.downloaded.length > 0 ? `; downloaded ${snap.downloaded.join(', ')}` : ' (from the cache)'}`);
+    dir = snap.dir;
+    root = snap.root;
+    lineage = `${params.hubId}@${snap.commit.slice(0, 12)}`;
   } else {
     try {
       dir = resolveInside(env.modelsDir, params.folderPath);
     } catch (err) {
       throw new StageError(`folderPath: ${(err as Error).message}`);
     }
-    if (!existsSync(join(dir, 'config.json'))) throw new StageError(`folderPath: ${params.folderPath} has no config.json (models must live under ${env.modelsDir})`);
+    // Links inside the folder may lead anywhere under the models directory, nowhere else.
+    root = env.modelsDir;
+    lineage = params.folderPath;
+    if (!existsSync(join(dir, 'config.json')) && !existsSync(join(dir, 'adapter_config.json'))) throw new StageError(`folderPath: ${params.folderPath} has no config.json (models must live under ${env.modelsDir})`);
   }
   let value;
   try {
-    value = await loadModelFolder(dir, { lineage: [params.source === 'bundled' ? params.modelId : params.folderPath], onWarning: (m) => log(m, 'warn') });
+    value = await loadModelFolder(dir, { lineage: [lineage], root, onWarning: (m) => log(m, 'warn') });
   } catch (err) {
     throw new StageError((err as Error).message);
   }
