@@ -6,6 +6,7 @@ import { and, asc, eq, gt, inArray, max } from 'drizzle-orm';
 import type { Server as SocketServer } from 'socket.io';
 import type { GraphDocument } from '../../graph-nodes';
 import { cacheKeysFor } from '../../runtime/compile/cache-key';
+import { cachedHubCommits, resolveHubCommits } from '../../runtime/io/hub/hub-revision';
 import type { CompileIssue } from '../../runtime/compile/issues';
 import { planRun, descendantsOf } from '../../runtime/compile/plan';
 import { validateGraph } from '../../runtime/compile/validate';
@@ -81,7 +82,7 @@ export class RunService {
 
   /** Cache keys of a document as the executor will compute them. */
   keysFor(document: GraphDocument): Record<string, string> {
-    return cacheKeysFor(document, { stageVersions });
+    return cacheKeysFor(document, { stageVersions, dataHashes: cachedHubCommits(document) });
   }
 
   async start(input: StartRunInput): Promise<{ runId: string; estimates: StageEstimate[]; warnings: string[] }> {
@@ -100,7 +101,8 @@ export class RunService {
     if (input.mode === 'to') targets = [input.nodeId!];
     if (input.mode === 'from') force = [input.nodeId!, ...descendantsOf(doc, input.nodeId!)];
     const order = planRun(doc, targets);
-    const allKeys = this.keysFor(doc);
+    // A Hub model's key names the commit its revision resolves to now (a moved branch reruns it).
+    const allKeys = cacheKeysFor(doc, { stageVersions, dataHashes: await resolveHubCommits(doc) });
     const keys = Object.fromEntries(order.map((id) => [id, allKeys[id]]));
     const runId = newId('r');
     const requires = input.requires ?? defaultTrainingRequires();
