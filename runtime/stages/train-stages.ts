@@ -9,7 +9,7 @@ import { freezeAllBut, isTrainableUnderSchedule, unfrozenLayersAtEpoch } from '.
 import { tf } from '../tf';
 import { defineStage } from './define-stage';
 import { corpusRows, datasetBatch, labelIndex, splitIndices, toTensors, type HostBatch } from './common/encode';
-import { classificationMetrics } from './common/metrics';
+import { classificationMetrics, predictionFlags } from './common/metrics';
 import { mlmEvaluate, mlmLoss } from './common/mlm';
 import { predictLabels } from './common/predict';
 import { runTrainingLoop, type Validation } from './common/train-loop';
@@ -93,7 +93,9 @@ export const fineTuneStage = defineStage(fineTune, stageVersions['fine-tune'], a
   const validate = (): Validation => {
     const { gold, pred, loss } = predictLabels(model, tokenizer, data, validation, { batchSize: 64, maxLength: maxLen, withLoss: true });
     const macroF1 = classificationMetrics(gold, pred, model.head!.labels).values.macroF1;
-    return { score: byLoss ? -loss! : macroF1, summary: `macro-F1 ${macroF1.toFixed(4)}, loss ${loss!.toFixed(4)} on ${validation.length} examples` };
+    // Say so while training when the model predicts one class or guesses: the lead-in to a bad eval.
+    const flags = predictionFlags(gold, pred, model.head!.labels, macroF1).map((f) => `; ${f.code}: ${f.message}`).join('');
+    return { score: byLoss ? -loss! : macroF1, summary: `macro-F1 ${macroF1.toFixed(4)}, loss ${loss!.toFixed(4)} on ${validation.length} examples${flags}` };
   };
   if (validation.length === 0) log('the dataset has no validation split: keeping the last epoch’s weights and no early stopping (give Split a validationRatio to keep the best epoch)', 'warn');
   const result = await runTrainingLoop({

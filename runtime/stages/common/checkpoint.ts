@@ -67,15 +67,20 @@ export function saveCheckpoint(path: string, position: LoopPosition, t: Checkpoi
   }
 }
 
-/** Reads a checkpoint; null when there is none or it is of another format (then it is removed). */
+/** Reads a checkpoint; null when there is none, or it is unreadable or of another format (then it is removed). */
 export function loadCheckpoint(path: string): { position: LoopPosition; tensors: CheckpointTensors } | null {
   if (!existsSync(path)) return null;
-  const file = readSafetensorsFile(path);
-  if (file.metadata.format !== FORMAT || !file.metadata.position) {
+  let file: ReturnType<typeof readSafetensorsFile>;
+  let position: LoopPosition;
+  try {
+    file = readSafetensorsFile(path);
+    if (file.metadata.format !== FORMAT || !file.metadata.position) throw new Error('another checkpoint format');
+    position = JSON.parse(file.metadata.position) as LoopPosition;
+  } catch {
+    // Unreadable or of another format: training starts over rather than failing on a file the user never made.
     rmSync(path, { force: true });
     return null;
   }
-  const position = JSON.parse(file.metadata.position) as LoopPosition;
   const weights = new Map<string, { shape: number[]; data: Float32Array }>();
   const m = new Map<string, Float32Array>();
   const v = new Map<string, Float32Array>();

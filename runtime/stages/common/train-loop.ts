@@ -102,7 +102,8 @@ export async function runTrainingLoop(o: LoopOptions): Promise<LoopResult> {
   let pos: LoopPosition = { batchIndex: 0, epoch: 0, epochStarted: false, optimizerSteps: 0, trainable: changeable, lossHistory: [], best: null, sinceBest: 0, divergence: { first: null, recent: [] } };
   let bestWeights: Map<string, Float32Array> | null = null;
   const saved = loadCheckpoint(file);
-  const resumable = saved !== null && changeable.every((name) => saved.tensors.weights.has(name));
+  const current = new Map(model.allWeights());
+  const resumable = saved !== null && changeable.every((name) => saved.tensors.weights.get(name)?.data.length === current.get(name)!.size);
   if (saved && !resumable) ctx.log(`ignoring a checkpoint of ${phase} that does not match this model's trainable weights`, 'warn');
   if (saved && resumable) {
     pos = saved.position;

@@ -1,7 +1,7 @@
 // The shared training loop on the tiny fixture model: divergence fails with the reason, the best
 // validation epoch is kept, early stopping, checkpoints resume exactly, and no tensor leaks.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -227,6 +227,15 @@ describe('training loop', () => {
     } finally {
       for (const k of Object.keys(policy)) delete process.env[k];
     }
+  });
+
+  it('a checkpoint that cannot be read (truncated, foreign) is dropped and training starts over', async () => {
+    const checkpointDir = mkdtempSync(join(tmpdir(), 'tg-loop-'));
+    writeFileSync(join(checkpointDir, 'test.checkpoint.safetensors'), 'not a safetensors file');
+    const { result, rec } = await train({ checkpointDir, epochs: 1 });
+    expect(result.steps).toBe(10);
+    expect(rec.logs.some((l) => l.message.startsWith('resuming'))).toBe(false);
+    expect(existsSync(checkpointDir)).toBe(false);
   });
 
   it('keeps the tensor count flat across steps and gives every tensor back at the end', async () => {
