@@ -1,18 +1,22 @@
-// Chooses the compute backend: tfjs-node-gpu (CUDA) → tfjs-node (native CPU) → wasm (SIMD) → pure-JS cpu.
-// The native packages are optional dependencies (their install downloads libtensorflow, which fails
-// offline), so they are imported dynamically and skipped when absent. TUNEGRAPH_BACKEND forces one.
+// Chooses the compute backend: tfjs-node-gpu (CUDA) → tfjs-node (native CPU) → native (our OpenBLAS
+// kernels on the wasm backend) → wasm (SIMD) → pure-JS cpu. The tfjs-node packages are optional
+// dependencies (their install downloads libtensorflow, which fails offline) and our addon is built
+// only where a compiler and OpenBLAS exist, so each is tried and skipped when absent.
+// TUNEGRAPH_BACKEND forces one.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import os from 'node:os';
 import '@tensorflow/tfjs-backend-cpu';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { tf } from './tf';
+import { nativeUnavailableReason } from './model/ops/native-addon';
+import { nativeDescription, setNativeKernels } from './model/ops/native-kernels';
 import { registerWasmGradientKernels } from './model/ops/wasm-kernels';
 
 /** The backends we know how to start. */
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'native' | 'wasm' | 'cpu';
 /** Preference order when nothing is forced. */
-export const BACKEND_ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'];
 
 /** What a run record and the UI report about where training ran. */
 export interface BackendInfo {
@@ -23,6 +27,7 @@ export interface BackendInfo {
 
 let current: BackendInfo | null = null;
 let wasmPathsSet = false;
+let nativeNoticeShown = false;
 const require = createRequire(import.meta.url);
 const cpuModel = () => os.cpus()[0]?.model?.trim() ?? 'unknown CPU';
 
@@ -42,6 +47,7 @@ async function tryBackend(name: BackendName): Promise<string | null> {
         await tf.ready();
         return name === 'tensorflow-gpu' ? 'GPU (CUDA via libtensorflow)' : `CPU (libtensorflow) — ${cpuModel()}`;
       }
+      case 'native':
       case 'wasm': {
         if (!wasmPathsSet) {
           // In Node the .wasm binaries are read from the package folder (the default fetch path is a URL).
@@ -49,12 +55,17 @@ async function tryBackend(name: BackendName): Promise<string | null> {
           wasmPathsSet = true;
         }
         registerWasmGradientKernels();
+        // native = the wasm backend (its elementwise kernels, its heap) with our OpenBLAS/C++ kernels
+        // registered over the hot ones; they read and write the wasm heap in place.
+        if (!setNativeKernels(name === 'native')) return null;
         if (!(await tf.setBackend('wasm'))) return null;
         await tf.ready();
         // Measured here: SIMD loads in Node 20; the threaded build does not (no SharedArrayBuffer workers), so 1 thread.
         const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
         const threads = wasm.getThreadsCount();
-        return `CPU (wasm${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'}) — ${cpuModel()}`;
+        const wasmPart = `wasm${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'}`;
+        if (name === 'native') return `CPU (native kernels: ${nativeDescription()}; elementwise on ${wasmPart}) — ${cpuModel()}`;
+        return `CPU (${wasmPart}) — ${cpuModel()}`;
       }
       case 'cpu': {
         if (!(await tf.setBackend('cpu'))) return null;
@@ -80,6 +91,10 @@ export async function initBackend(prefer?: BackendName): Promise<BackendInfo> {
   if (current && (!forced || current.backend === forced) && tf.getBackend() === engineName(current.backend)) return current;
   for (const name of forced ? [forced] : BACKEND_ORDER) {
     const device = await tryBackend(name);
+    if (!device && name === 'native' && !forced && !nativeNoticeShown) {
+      nativeNoticeShown = true;
+      console.log(`tunegraph: ${nativeUnavailableReason() || 'native kernels unavailable'}; using wasm`);
+    }
     if (device) {
       current = { backend: name, device };
       return current;
@@ -89,7 +104,8 @@ export async function initBackend(prefer?: BackendName): Promise<BackendInfo> {
 }
 
 function engineName(b: BackendName): string {
-  return b === 'tensorflow-gpu' ? 'tensorflow' : b;
+  if (b === 'tensorflow-gpu') return 'tensorflow';
+  return b === 'native' ? 'wasm' : b;
 }
 
 /** The active backend, if initBackend has run. */

@@ -1,6 +1,8 @@
 // Training losses: cross-entropy with ignore index (torch semantics), masked-LM, and distillation (KL·T²).
 import * as tf from '@tensorflow/tfjs-core';
 import { customOp } from './ops/custom-grad';
+import { nativeActive } from './ops/native-kernels';
+import { crossEntropyNative } from './ops/native-ops';
 
 /** Identity whose gradient is zero (tfjs-core has no stopGradient): keeps the teacher out of training. */
 const stopGradient = customOp(([x], save) => {
@@ -23,6 +25,7 @@ export function crossEntropy(logits: tf.Tensor, labels: tf.Tensor, ignoreIndex =
   }
   if (labels.dtype !== 'int32') throw new Error(`crossEntropy: labels must be int32, got ${labels.dtype}`);
   const classes = logits.shape[1] as number;
+  if (nativeActive() && logits.dtype === 'float32') return crossEntropyNative(logits, labels, ignoreIndex);
   return tf.tidy(() => {
     const keep = tf.notEqual(labels, ignoreIndex); // [N] bool
     const safe = tf.where(keep, labels, tf.zerosLike(labels)); // ignored rows point at class 0, then get weight 0

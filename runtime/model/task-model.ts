@@ -3,7 +3,7 @@
 // a variable's `trainable` flag is the single truth about freezing.
 import { tf, type Tensor, type Tensor1D, type Tensor2D, type Tensor3D, type Variable } from '../tf';
 import type { BertConfig } from './bert-config';
-import { attention, dense, dropout, embeddingLookup, gelu, geluTanh, isFrozen, layerNorm } from './ops';
+import { dense, dropout, embeddingLookup, gelu, geluTanh, isFrozen, layerNorm, multiHeadAttention } from './ops';
 import { encoderParamShapes, isLinearWeight, isNoDecay, layerPrefix, LINEAR_MODULE_PATHS, mlmParamShapes, type LinearModuleKind } from './param-names';
 import { createRng, type Rng } from './rng';
 import { tiedDecoder } from './tied-decoder';
@@ -159,7 +159,6 @@ export class TaskModel {
     if (T > c.maxPositionEmbeddings) throw new Error(`sequence length ${T} exceeds max_position_embeddings ${c.maxPositionEmbeddings}`);
     const H = c.hiddenSize;
     const heads = c.numAttentionHeads;
-    const d = H / heads;
     const words = embeddingLookup(this.p('bert.embeddings.word_embeddings.weight') as unknown as Tensor2D, batch.inputIds); // [B, T, H]
     const positions = tf.slice(this.p('bert.embeddings.position_embeddings.weight'), [0, 0], [T, H]); // [T, H]
     const typeIds = batch.tokenTypeIds ?? tf.zeros([B, T], 'int32');
@@ -172,14 +171,11 @@ export class TaskModel {
     const maskAdd = tf.reshape(tf.mul(tf.sub(1, tf.cast(batch.attentionMask, 'float32')), -1e9), [B, 1, 1, T]); // [B, 1, 1, T]
     for (let i = 0; i < c.numHiddenLayers; i++) {
       const p = layerPrefix(i);
-      const split = (t: Tensor) => tf.transpose(tf.reshape(t, [B, T, heads, d]), [0, 2, 1, 3]); // [B, T, H] → [B, heads, T, d]
-      const q = split(this.linear(x, `${p}.attention.self.query`, opts)); // [B, heads, T, d]
-      // K is transposed once here so the score product is a plain matMul (fast on wasm).
-      const kT = tf.transpose(tf.reshape(this.linear(x, `${p}.attention.self.key`, opts), [B, T, heads, d]), [0, 2, 3, 1]); // [B, heads, d, T]
-      const v = split(this.linear(x, `${p}.attention.self.value`, opts)); // [B, heads, T, d]
-      // softmax(q·kT/√d + mask) → dropout → ·v as one op whose backward keeps only the probabilities.
-      const context = attention(q, kT, v, { maskAdd, dropout: c.attentionProbsDropoutProb, rng: opts.rng, training: opts.training }); // [B, heads, T, d]
-      const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [B, T, H]); // [B, heads, T, d] → [B, T, H]
+      const q = this.linear(x, `${p}.attention.self.query`, opts); // [B, T, H]
+      const k = this.linear(x, `${p}.attention.self.key`, opts); // [B, T, H]
+      const v = this.linear(x, `${p}.attention.self.value`, opts); // [B, T, H]
+      // softmax(q·kᵀ/√d + mask) → dropout → ·v per head, as one op whose backward keeps only the probabilities.
+      const merged = multiHeadAttention(q, k, v, heads, { maskAdd, dropout: c.attentionProbsDropoutProb, rng: opts.rng, training: opts.training }); // [B, T, H]
       let attn = this.linear(merged, `${p}.attention.output.dense`, opts);
       attn = dropout(attn, c.hiddenDropoutProb, opts.rng, opts.training);
       x = layerNorm(tf.add(attn, x), this.p(`${p}.attention.output.LayerNorm.weight`), this.p(`${p}.attention.output.LayerNorm.bias`), c.layerNormEps);

@@ -2,6 +2,8 @@
 import { tf, type Tensor, type Tensor2D } from '../tf';
 import { isFrozen } from './ops';
 import { customOp } from './ops/custom-grad';
+import { nativeActive } from './ops/native-kernels';
+import { gemm } from './ops/native-ops';
 
 /**
  * Decoder logits h [N, H] · embeddingsᵀ ([V, H] → [H, V]) + bias [V] → [N, V].
@@ -14,7 +16,23 @@ export function tiedDecoder(h: Tensor, embeddings: Tensor, bias: Tensor): Tensor
     throw new Error(`tiedDecoder: h must be [N, ${embeddings.shape[1]}], got [${h.shape}] (embeddings [${embeddings.shape}])`);
   }
   let logits: Tensor;
-  if (isFrozen(embeddings)) {
+  if (nativeActive() && h.dtype === 'float32') {
+    // Native GEMM reads Eᵀ and dyᵀ in place: no transposed copy of the [V, H] table or of dy.
+    if (isFrozen(embeddings)) {
+      logits = customOp(([hi], save) => {
+        save([]);
+        return { value: gemm(hi!, embeddings, false, true), gradFunc: (dy) => [gemm(dy, embeddings)] }; // [N, V]; dh [N, H]
+      })(h);
+    } else {
+      logits = customOp(([hi, e], save) => {
+        save([hi!, e!]);
+        return {
+          value: gemm(hi!, e!, false, true), // [N, H] · [V, H]ᵀ → [N, V]
+          gradFunc: (dy, [sh, se]) => [gemm(dy, se!), gemm(dy, sh!, true, false)], // dh [N, H], dE = dyᵀ·h [V, H]
+        };
+      })(h, embeddings);
+    }
+  } else if (isFrozen(embeddings)) {
     // A frozen variable is never disposed during the step, so the gradient may close over it
     // (a plain tensor could be: it always takes the saved-input path below).
     const op = customOp(([hi], save) => {

@@ -1,12 +1,18 @@
-// Runs a test suite once per tfjs backend available here (cpu, wasm, and native tensorflow when installed).
+// Runs a test suite once per tfjs backend available here (cpu, wasm, our native kernels when built, tensorflow when installed).
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { initBackend, type BackendName } from '../../runtime/backend';
+import { loadNativeAddon } from '../../runtime/model/ops/native-addon';
 
-/** Backends that can run in this process: always cpu and wasm; tensorflow when @tensorflow/tfjs-node resolves. */
+/**
+ * Backends that can run in this process: always cpu and wasm; native when the addon was built
+ * (TUNEGRAPH_BACKEND=wasm leaves it out, so CI can run the suites on wasm alone); tensorflow when
+ * @tensorflow/tfjs-node resolves.
+ */
 export function availableBackends(): BackendName[] {
   const list: BackendName[] = ['cpu', 'wasm'];
+  if (process.env.TUNEGRAPH_BACKEND !== 'wasm' && loadNativeAddon()) list.push('native');
   try {
     createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
     list.push('tensorflow');

@@ -2,6 +2,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backendInfo, initBackend } from '../../runtime/backend';
+import { loadNativeAddon } from '../../runtime/model/ops/native-addon';
+import { nativeActive } from '../../runtime/model/ops/native-kernels';
 
 const saved = process.env.TUNEGRAPH_BACKEND;
 afterEach(() => {
@@ -10,14 +12,35 @@ afterEach(() => {
 });
 
 describe('initBackend', () => {
-  it('falls through the missing native packages to wasm with SIMD, and is idempotent', async () => {
+  it('falls through the missing tfjs-node packages to our native kernels when built, else wasm with SIMD; idempotent', async () => {
     delete process.env.TUNEGRAPH_BACKEND;
     const info = await initBackend();
-    expect(info.backend).toBe('wasm');
+    expect(info.backend).toBe(loadNativeAddon() ? 'native' : 'wasm');
     expect(tf.getBackend()).toBe('wasm');
-    expect(info.device).toMatch(/wasm SIMD, 1 thread/);
+    expect(info.device).toMatch(loadNativeAddon() ? /native kernels: OpenBLAS [\d.]+ .*wasm SIMD/ : /wasm SIMD, 1 thread/);
     expect(await initBackend()).toBe(info);
     expect(backendInfo()).toBe(info);
+  });
+
+  it('TUNEGRAPH_BACKEND=wasm turns the native kernels off, and native turns them back on', async () => {
+    process.env.TUNEGRAPH_BACKEND = 'wasm';
+    expect((await initBackend()).backend).toBe('wasm');
+    expect(nativeActive()).toBe(false);
+    expect(tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc.name).not.toBe('batchMatMulKernel');
+    if (!loadNativeAddon()) {
+      await expect(initBackend('native')).rejects.toThrow(/"native" is not available/);
+      return;
+    }
+    process.env.TUNEGRAPH_BACKEND = 'native';
+    expect((await initBackend()).backend).toBe('native');
+    expect(nativeActive()).toBe(true);
+    // tf.matMul (every transpose form) now runs on OpenBLAS: same numbers as the formula.
+    const a = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+    const b = tf.tensor2d([[1, 0], [0, 1], [1, 1]]);
+    expect(Array.from(tf.matMul(a, b).dataSync())).toEqual([4, 5, 10, 11]);
+    expect(Array.from(tf.matMul(a, a, false, true).dataSync())).toEqual([14, 32, 32, 77]);
+    expect(Array.from(tf.matMul(a, a, true, false).dataSync())).toEqual([17, 22, 27, 22, 29, 36, 27, 36, 45]);
+    await initBackend('wasm');
   });
 
   it('TUNEGRAPH_BACKEND forces a backend and rejects unknown names', async () => {

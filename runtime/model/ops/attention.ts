@@ -3,6 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../rng';
 import { customOp } from './custom-grad';
 import { plainProduct, swapLastTwo } from './matmul';
+import { nativeActive } from './native-kernels';
+import { attentionNative } from './native-ops';
 
 /** Options of `attention`. */
 export interface AttentionOptions {
@@ -61,4 +63,27 @@ export function attention(q: tf.Tensor, kT: tf.Tensor, v: tf.Tensor, options: At
     };
   });
   return f(q, kT, v);
+}
+
+/**
+ * Multi-head attention core on projections q, k, v [B, T, H] → context [B, T, H] (heads merged).
+ * Native kernels read each head in place; elsewhere heads are split with transposes (K once
+ * straight into kT, so the score product is a plain matMul) and `attention` runs on [B, heads, T, d].
+ */
+export function multiHeadAttention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, heads: number, options: AttentionOptions = {}): tf.Tensor {
+  if (q.rank !== 3 || k.rank !== 3 || v.rank !== 3) {
+    throw new Error(`multiHeadAttention: q, k, v must be [B, T, H], got [${q.shape}], [${k.shape}], [${v.shape}]`);
+  }
+  const [B, T, H] = q.shape as [number, number, number];
+  if (H % heads !== 0) throw new Error(`multiHeadAttention: hidden size ${H} is not divisible by ${heads} heads`);
+  const { dropout = 0, rng, training = true, maskAdd } = options;
+  if (nativeActive() && q.dtype === 'float32') {
+    if (!(dropout >= 0 && dropout < 1)) throw new Error(`attention: dropout must be in [0, 1), got ${dropout}`);
+    return attentionNative(q, k, v, heads, { maskAdd, dropout, rng, training });
+  }
+  const d = H / heads;
+  const split = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [B, T, heads, d]), [0, 2, 1, 3]); // [B, T, H] → [B, heads, T, d]
+  const kT = tf.transpose(tf.reshape(k, [B, T, heads, d]), [0, 2, 3, 1]); // [B, heads, d, T]
+  const context = attention(split(q), kT, split(v), options); // [B, heads, T, d]
+  return tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [B, T, H]); // [B, heads, T, d] → [B, T, H]
 }

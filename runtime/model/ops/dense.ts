@@ -1,6 +1,8 @@
 // Fully connected layer x·W + b with a gradient built from plain (untransposed) matMuls.
 import * as tf from '@tensorflow/tfjs-core';
 import { customOp } from './custom-grad';
+import { nativeActive } from './native-kernels';
+import { denseNative } from './native-ops';
 import { recordingGradients, sumRows, transposeShared } from './reduce';
 
 function checkShapes(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor): void {
@@ -26,6 +28,7 @@ export function isFrozen(t: tf.Tensor): boolean {
  */
 export function dense(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor, frozen = isFrozen(kernel)): tf.Tensor {
   checkShapes(x, kernel, bias);
+  if (nativeActive() && x.dtype === 'float32') return denseNative(x, kernel, bias, frozen);
   const inDim = kernel.shape[0] as number;
   const outDim = kernel.shape[1] as number;
   const xShape: number[] = x.shape;

@@ -2,6 +2,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { customOp } from './custom-grad';
 import { isFrozen } from './dense';
+import { nativeActive } from './native-kernels';
+import { segmentSumNative } from './native-ops';
 import { GATHER_ROWS } from './wasm-kernels'; // (importing it also registers UnsortedSegmentSum on wasm, which the gradient needs)
 
 /**
@@ -27,6 +29,7 @@ export function embeddingLookup(table: tf.Tensor, ids: tf.Tensor): tf.Tensor {
         value: tf.reshape(rows(t!, flatIds), outShape), // [..., H]
         gradFunc: (dy, saved) => {
           const dy2 = tf.reshape(dy, [-1, hidden]); // [N, H]
+          if (nativeActive() && dy2.dtype === 'float32') return [segmentSumNative(dy2, saved[0]!, vocab)]; // [V, H]
           return [tf.unsortedSegmentSum(dy2, saved[0] as tf.Tensor1D, vocab)]; // [V, H]
         },
       };

@@ -5,6 +5,6 @@ export { layerNorm } from './layer-norm';
 export { gelu, geluTanh } from './gelu';
 export { dropout } from './dropout';
 export { matMul, matMulPlain, plainProduct, swapLastTwo } from './matmul';
-export { attention, type AttentionOptions } from './attention';
+export { attention, multiHeadAttention, type AttentionOptions } from './attention';
 export { sumRows, transposeShared } from './reduce';
 export { registerWasmGradientKernels } from './wasm-kernels';

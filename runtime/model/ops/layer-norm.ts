@@ -1,6 +1,8 @@
 // Layer normalisation over the last axis with a hand-written gradient (far fewer ops than autodiff).
 import * as tf from '@tensorflow/tfjs-core';
 import { customOp } from './custom-grad';
+import { nativeActive } from './native-kernels';
+import { layerNormNative } from './native-ops';
 import { sumRows } from './reduce';
 
 /**
@@ -12,6 +14,7 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: 
   if (gamma.shape.length !== 1 || gamma.shape[0] !== h || beta.shape.length !== 1 || beta.shape[0] !== h) {
     throw new Error(`layerNorm: gamma/beta must be [${h}], got [${gamma.shape}] and [${beta.shape}] for x [${x.shape}]`);
   }
+  if (nativeActive() && x.dtype === 'float32') return layerNormNative(x, gamma, beta, eps);
   const f = customOp(([xi, g, b], save) => {
     const x2 = tf.reshape(xi, [-1, h]); // [N, H]
     const mean = tf.mean(x2, 1, true); // [N, 1]

@@ -3,6 +3,8 @@
 // matMul gradient uses the transposed forms.
 import * as tf from '@tensorflow/tfjs-core';
 import { customOp } from './custom-grad';
+import { nativeActive } from './native-kernels';
+import { gemm, matMulNative } from './native-ops';
 import { BATCH_MATMUL_VIEWS } from './wasm-kernels';
 
 /**
@@ -12,6 +14,7 @@ import { BATCH_MATMUL_VIEWS } from './wasm-kernels';
  */
 export function plainProduct(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const r = a.rank;
+  if (nativeActive() && a.dtype === 'float32' && b.dtype === 'float32') return gemm(a, b);
   if (r >= 3 && tf.getBackend() === 'wasm' && a.dtype === 'float32' && b.dtype === 'float32') {
     const batch = a.shape.slice(0, -2);
     if (b.rank === r && batch.every((d, i) => d === b.shape[i])) {
@@ -50,6 +53,7 @@ export function matMul(a: tf.Tensor, b: tf.Tensor, transposeA = false, transpose
   if (a.rank < 2 || b.rank < 2 || a.rank !== b.rank) {
     throw new Error(`matMul: operands must have equal rank ≥ 2, got [${a.shape}] and [${b.shape}]`);
   }
+  if (nativeActive() && a.dtype === 'float32' && b.dtype === 'float32') return matMulNative(a, b, transposeA, transposeB);
   const f = customOp(([x, y], save) => {
     const xa = transposeA ? swapLastTwo(x!) : x!; // [..., m, k]
     const yb = transposeB ? swapLastTwo(y!) : y!; // [..., k, n]

@@ -1,5 +1,7 @@
 // Reductions and transposes that are slow on tfjs-wasm, rewritten as faster kernels.
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeActive } from './native-kernels';
+import { columnSums } from './native-ops';
 
 /**
  * Column sums of x [N, C] → [C], as ones[1, N] · x. tfjs-wasm's Sum over axis 0 is a strided loop
@@ -8,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 export function sumRows(x: tf.Tensor): tf.Tensor {
   if (x.rank !== 2) throw new Error(`sumRows: need [N, C], got [${x.shape}]`);
   const [n, c] = x.shape as [number, number];
+  if (nativeActive() && x.dtype === 'float32') return columnSums(x);
   if (tf.getBackend() !== 'wasm') return tf.sum(x, 0);
   return tf.tidy(() => tf.reshape(tf.matMul(tf.ones([1, n]), x), [c])); // [1, C] → [C]
 }

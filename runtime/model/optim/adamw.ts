@@ -1,5 +1,6 @@
 // AdamW with decoupled weight decay, matching torch.optim.AdamW (per-parameter rate scale and decay flag).
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeAdamW } from '../ops/native-kernels';
 import type { TrainableParam } from '../trainable-param';
 import type { LrSchedule } from './schedule';
 
@@ -84,6 +85,9 @@ export class AdamW {
       const g = grads[param.variable.name];
       if (!g) continue;
       const plr = lr * param.lrScale;
+      // Native kernels (backend "native") update p, m and v in place, when no other tensor shares their buffers.
+      const decay = param.weightDecay && this.weightDecay > 0 ? 1 - plr * this.weightDecay : 1;
+      if (nativeAdamW(param.variable, m, v, g, { beta1: this.beta1, beta2: this.beta2, decay, stepSize: plr / bc1, sqrtBc2, eps: this.eps })) continue;
       tf.tidy(() => {
         const p = param.variable;
         const decayed = param.weightDecay && this.weightDecay > 0 ? tf.mul(p, 1 - plr * this.weightDecay) : p;

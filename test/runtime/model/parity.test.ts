@@ -3,12 +3,23 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
+import { transpose2d } from '../../../runtime/io/hf-state';
 import { loadModelFolder } from '../../../runtime/io/model-folder';
+import { crossEntropy } from '../../../runtime/model/losses';
+import { isLinearWeight } from '../../../runtime/model/param-names';
 import { tf } from '../../../runtime/tf';
 import { describeEachBackend } from '../../helpers/backends';
 
 const dir = fileURLToPath(new URL('../../fixtures/tiny-bert/', import.meta.url));
 const ref = JSON.parse(readFileSync(`${dir}reference.json`, 'utf8'));
+// PyTorch's loss and d loss / d weight for the same inputs (make_gradients.py), HF layout.
+const gradRef = JSON.parse(readFileSync(`${dir}gradients.json`, 'utf8')) as {
+  loss: number;
+  labels: number[];
+  mlm_positions: number[];
+  mlm_targets: number[];
+  gradients: Record<string, { shape: number[]; values: number[] }>;
+};
 
 function maxDiffOnRealTokens(actual: number[][][], expected: number[][][], mask: number[][]): number {
   let max = 0;
@@ -37,6 +48,40 @@ describeEachBackend('forward pass matches PyTorch', () => {
     const mlm = tf.tidy(() => tf.reshape(model.forwardMlm(batch, opts), [2, 8, 100]).arraySync() as number[][][]);
     expect(maxDiffOnRealTokens(mlm, ref.mlm_logits, ref.attention_mask)).toBeLessThan(1e-4);
     tf.dispose(Object.values(batch));
+    model.dispose();
+  });
+
+  it('loss and the gradient of every weight (classifier + masked-LM loss) agree to 1e-4', async () => {
+    const { model } = await loadModelFolder(dir);
+    const batch = {
+      inputIds: tf.tensor2d(ref.input_ids, undefined, 'int32'),
+      attentionMask: tf.tensor2d(ref.attention_mask, undefined, 'int32'),
+      tokenTypeIds: tf.tensor2d(ref.token_type_ids, undefined, 'int32'),
+    };
+    const labels = tf.tensor1d(gradRef.labels, 'int32');
+    const positions = tf.tensor1d(gradRef.mlm_positions, 'int32');
+    const targets = tf.tensor1d(gradRef.mlm_targets, 'int32');
+    const opts = { training: true };
+    const names = Object.keys(gradRef.gradients);
+    const { value, grads } = tf.variableGrads(
+      () => tf.add(crossEntropy(model.forwardSequence(batch, opts), labels), crossEntropy(model.forwardMlm(batch, opts, positions), targets)) as tf.Scalar,
+      names.map((n) => model.p(n)),
+    );
+    expect(Math.abs(value.dataSync()[0]! - gradRef.loss)).toBeLessThan(1e-4);
+    let worst = { name: '', diff: 0 };
+    for (const name of names) {
+      const expected = gradRef.gradients[name]!;
+      const g = grads[model.p(name).name]!;
+      // Ours are [in, out] for Linear weights; the reference is PyTorch's [out, in].
+      const ours = isLinearWeight(name) ? transpose2d(g.dataSync() as Float32Array, g.shape[0]!, g.shape[1]!) : (g.dataSync() as Float32Array);
+      expect(ours.length, name).toBe(expected.values.length);
+      expected.values.forEach((v, i) => {
+        const diff = Math.abs(ours[i]! - v) / Math.max(1, Math.abs(v));
+        if (diff > worst.diff) worst = { name: `${name}[${i}]`, diff };
+      });
+    }
+    expect(worst.diff, `largest gradient difference at ${worst.name}`).toBeLessThan(1e-4);
+    tf.dispose([value, ...Object.values(grads), labels, positions, targets, ...Object.values(batch)]);
     model.dispose();
   });
 });

@@ -1,0 +1,13 @@
+{
+  "targets": [
+    {
+      "target_name": "tunegraph_native",
+      "sources": ["src/addon.cc", "src/kernels.cc"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["-O3", "-march=native", "-std=c++17"],
+      "libraries": ["-lopenblas", "-lpthread"]
+    }
+  ]
+}
