@@ -69,6 +69,20 @@ void gemmBlock(const GemmSpec& s, long item, long m0, long m1, long n0, long n1)
               beta, c, static_cast<int>(s.c.ld));
 }
 
+/**
+ * Reductions over rows in a fixed number of blocks, each writing its own partial, summed in block
+ * order afterwards: the result does not depend on which thread ran what (bit-identical reruns).
+ */
+constexpr long kReduceBlocks = 16;
+
+template <typename F>
+void forRowBlocks(ThreadPool& pool, long rows, long minRowsPerBlock, F fn) {
+  const long blocks = std::max<long>(1, std::min(kReduceBlocks, rows / std::max<long>(1, minRowsPerBlock)));
+  pool.parallelFor(blocks, 1, [&](long b0, long b1) {
+    for (long b = b0; b < b1; b++) fn(b, rows * b / blocks, rows * (b + 1) / blocks);
+  });
+}
+
 }  // namespace
 
 void gemm(ThreadPool& pool, const GemmSpec& s) {
@@ -138,11 +152,10 @@ void layerNormForward(ThreadPool& pool, const float* x, const float* g, const fl
 
 void layerNormBackward(ThreadPool& pool, const float* dy, const float* xhat, const float* g, const float* rstd, float* dx,
                        float* dg, float* db, long rows, long h) {
-  std::fill(dg, dg + h, 0.0f);
-  std::fill(db, db + h, 0.0f);
-  std::mutex merge;
-  pool.parallelFor(rows, std::max<long>(1, kElementGrain / std::max<long>(1, h)), [&](long r0, long r1) {
-    std::vector<float> pg(h, 0.0f), pb(h, 0.0f);
+  std::vector<float> pg(kReduceBlocks * h, 0.0f), pb(kReduceBlocks * h, 0.0f);
+  forRowBlocks(pool, rows, std::max<long>(1, 4096 / std::max<long>(1, h)), [&](long block, long r0, long r1) {
+    float* bg = pg.data() + block * h;
+    float* bb = pb.data() + block * h;
     for (long r = r0; r < r1; r++) {
       const float* dyr = dy + r * h;
       const float* hr = xhat + r * h;
@@ -151,8 +164,8 @@ void layerNormBackward(ThreadPool& pool, const float* dy, const float* xhat, con
         float d = dyr[j] * g[j];
         m1 += d;
         m2 += d * hr[j];
-        pg[j] += dyr[j] * hr[j];
-        pb[j] += dyr[j];
+        bg[j] += dyr[j] * hr[j];
+        bb[j] += dyr[j];
       }
       m1 /= h;
       m2 /= h;
@@ -160,12 +173,15 @@ void layerNormBackward(ThreadPool& pool, const float* dy, const float* xhat, con
       float* dxr = dx + r * h;
       for (long j = 0; j < h; j++) dxr[j] = rs * (dyr[j] * g[j] - m1 - hr[j] * m2);
     }
-    std::lock_guard<std::mutex> lock(merge);
-    for (long j = 0; j < h; j++) {
-      dg[j] += pg[j];
-      db[j] += pb[j];
-    }
   });
+  std::fill(dg, dg + h, 0.0f);
+  std::fill(db, db + h, 0.0f);
+  for (long b = 0; b < kReduceBlocks; b++) {
+    for (long j = 0; j < h; j++) {
+      dg[j] += pg[b * h + j];
+      db[j] += pb[b * h + j];
+    }
+  }
 }
 
 void softmaxForward(ThreadPool& pool, const float* s, float* p, const float* mask, float scale, long rows, long t,
@@ -208,17 +224,17 @@ void softmaxBackward(ThreadPool& pool, const float* dp, const float* p, float* d
 }
 
 void columnSums(ThreadPool& pool, const float* x, float* out, long rows, long cols) {
-  std::fill(out, out + cols, 0.0f);
-  std::mutex merge;
-  pool.parallelFor(rows, std::max<long>(1, kElementGrain / std::max<long>(1, cols)), [&](long r0, long r1) {
-    std::vector<float> part(cols, 0.0f);
+  std::vector<float> part(kReduceBlocks * cols, 0.0f);
+  forRowBlocks(pool, rows, std::max<long>(1, 4096 / std::max<long>(1, cols)), [&](long block, long r0, long r1) {
+    float* p = part.data() + block * cols;
     for (long r = r0; r < r1; r++) {
       const float* xr = x + r * cols;
-      for (long j = 0; j < cols; j++) part[j] += xr[j];
+      for (long j = 0; j < cols; j++) p[j] += xr[j];
     }
-    std::lock_guard<std::mutex> lock(merge);
-    for (long j = 0; j < cols; j++) out[j] += part[j];
   });
+  std::fill(out, out + cols, 0.0f);
+  for (long b = 0; b < kReduceBlocks; b++)
+    for (long j = 0; j < cols; j++) out[j] += part[b * cols + j];
 }
 
 void multiply(ThreadPool& pool, const float* a, const float* b, float* out, long n) {
@@ -268,19 +284,17 @@ float logSumExp(const float* row, long c) {
 
 float crossEntropy(ThreadPool& pool, const float* logits, const int32_t* labels, long rows, long c, int32_t ignoreIndex) {
   const long kept = keptRows(labels, rows, ignoreIndex);
-  double total = 0.0;
-  std::mutex merge;
-  pool.parallelFor(rows, std::max<long>(1, kElementGrain / std::max<long>(1, c)), [&](long r0, long r1) {
-    double part = 0.0;
+  std::vector<double> part(kReduceBlocks, 0.0);
+  forRowBlocks(pool, rows, 1, [&](long block, long r0, long r1) {
     for (long r = r0; r < r1; r++) {
       const int32_t label = labels[r];
       if (label == ignoreIndex || label < 0 || label >= c) continue;
       const float* row = logits + r * c;
-      part += logSumExp(row, c) - row[label];
+      part[block] += logSumExp(row, c) - row[label];
     }
-    std::lock_guard<std::mutex> lock(merge);
-    total += part;
   });
+  double total = 0.0;
+  for (double p : part) total += p;
   return kept == 0 ? 0.0f : static_cast<float>(total / kept);
 }
 

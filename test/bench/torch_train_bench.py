@@ -11,12 +11,14 @@ zero_grad + forward + loss + backward + AdamW. Workloads mirror the tfjs side:
 
 Usage: /usr/bin/python3 torch_train_bench.py '{"workload":"cls","d":128,"layers":2,"heads":4,
         "ffn":512,"vocab":8000,"B":32,"T":128,"dropout":0.1,"warmup":2,"steps":5,"threads":"default"}'
-Prints one JSON line: median_ms, tokens_per_s, times, params, peak_rss_mib, threads.
+Prints one JSON line: median_ms, tokens_per_s, times, eval_examples_per_s (forward only, no_grad,
+eval mode), params, peak_rss_mib, threads, and which BLAS torch was built with and loaded.
 """
 import ctypes
 import json
 import math
 import os
+import re
 import resource
 import statistics
 import sys
@@ -27,18 +29,36 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+def openblas_libs():
+    with open("/proc/self/maps") as f:
+        return sorted({line.split()[-1] for line in f if "openblas" in line and ".so" in line})
+
+
 def set_threads(n):
     """n = 'default' (what `import torch` gives) or an int for torch AND OpenBLAS's own pool."""
     if n == "default":
         return
     torch.set_num_threads(int(n))
-    with open("/proc/self/maps") as f:
-        libs = {line.split()[-1] for line in f if "openblas" in line and ".so" in line}
-    for p in libs:
+    for p in openblas_libs():
         try:
             ctypes.CDLL(p).openblas_set_num_threads(int(n))
         except (OSError, AttributeError):
             pass
+
+
+def blas_info():
+    """Which BLAS torch was built for and which library actually does the GEMMs (config string, threads)."""
+    found = re.search(r"BLAS_INFO=([^,\s]+)", torch.__config__.show())
+    built = found.group(1) if found else "?"
+    loaded = []
+    for p in openblas_libs():
+        try:
+            lib = ctypes.CDLL(p)
+            lib.openblas_get_config.restype = ctypes.c_char_p
+            loaded.append(f"{os.path.basename(p)}: {lib.openblas_get_config().decode()}, {lib.openblas_get_num_threads()} threads")
+        except (OSError, AttributeError):
+            loaded.append(os.path.basename(p))
+    return {"built_with": built, "loaded": loaded, "aten_threads": torch.get_num_threads()}
 
 
 class Attention(nn.Module):
@@ -115,9 +135,12 @@ def build(s):
         targets = torch.randint(5, v, (len(pos),))
         ids.view(-1)[pos] = 4
 
-        def loss_fn():
+        def logits_fn():
             h = enc(ids).reshape(-1, d).index_select(0, pos)
-            return F.cross_entropy(F.linear(ln(F.gelu(dense(h))), enc.tok.weight, bias), targets)
+            return F.linear(ln(F.gelu(dense(h))), enc.tok.weight, bias)
+
+        def loss_fn():
+            return F.cross_entropy(logits_fn(), targets)
 
         extra = [bias]
     else:
@@ -131,8 +154,11 @@ def build(s):
                 layer.attn.q = LoRALinear(layer.attn.q, s.get("r", 8), s.get("alpha", 16))
                 layer.attn.v = LoRALinear(layer.attn.v, s.get("r", 8), s.get("alpha", 16))
 
+        def logits_fn():
+            return head(enc(ids)[:, 0])
+
         def loss_fn():
-            return F.cross_entropy(head(enc(ids)[:, 0]), y)
+            return F.cross_entropy(logits_fn(), y)
 
         extra = []
     model = nn.ModuleList(mods)
@@ -146,14 +172,20 @@ def build(s):
         loss.backward()
         opt.step()
 
+    def evaluate():
+        model.eval()
+        with torch.no_grad():
+            logits_fn().sum().item()
+        model.train()
+
     total = sum(p.numel() for p in model.parameters()) + sum(p.numel() for p in extra)
-    return step, total, sum(p.numel() for p in params)
+    return step, evaluate, total, sum(p.numel() for p in params)
 
 
 def main():
     s = json.loads(sys.argv[1])
     set_threads(s.get("threads", "default"))
-    step, total, trainable = build(s)
+    step, evaluate, total, trainable = build(s)
     for _ in range(s.get("warmup", 2)):
         step()
     times = []
@@ -162,10 +194,18 @@ def main():
         step()
         times.append((time.perf_counter() - t0) * 1000)
     med = statistics.median(times)
+    evaluate()
+    eval_times = []
+    for _ in range(s.get("eval_steps", 3)):
+        t0 = time.perf_counter()
+        evaluate()
+        eval_times.append((time.perf_counter() - t0) * 1000)
+    eval_med = statistics.median(eval_times)
     with open("/proc/self/maps") as f:  # which BLAS does the fp32 GEMM: reference BLAS is ~10x slower than OpenBLAS
         blas = sorted({os.path.basename(l.split()[-1]) for l in f if "blas" in l and ".so" in l})
     print(json.dumps(dict(
         median_ms=med, tokens_per_s=s["B"] * s["T"] / (med / 1000), times=times,
+        eval_median_ms=eval_med, eval_examples_per_s=s["B"] / (eval_med / 1000), blas_info=blas_info(),
         params_total=total, params_trainable=trainable, threads=s.get("threads", "default"),
         torch_threads=torch.get_num_threads(),
         peak_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
