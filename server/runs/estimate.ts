@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { GraphDocument, GraphNode } from '../../graph-nodes';
 import { resolveParams } from '../../runtime/compile/params';
 import { resolveInside } from '../../runtime/io/safe-path';
+import { cachedHubFile } from '../../runtime/io/hub/hub-revision';
 import type { RuntimeEnv } from '../../runtime/stages/define-stage';
 
 /** The parts of a BERT config an estimate needs. */
@@ -46,14 +47,16 @@ const TRAINING = new Set(['dapt', 'fine-tune', 'distill']);
 
 /** Reads the config.json of a pretrained-load node's model; null when it cannot be found. */
 export function modelShapeOf(node: GraphNode, env: RuntimeEnv): ModelShape | null {
-  const p = resolveParams(node.type, node.params) as { source: string; modelId: string; folderPath: string };
+  const p = resolveParams(node.type, node.params) as { source: string; modelId: string; folderPath: string; hubId?: string; revision?: string };
   let file: string;
   try {
-    file = p.source === 'local-folder' ? join(resolveInside(env.modelsDir, p.folderPath), 'config.json') : join(resolveInside(env.bundledModelsDir, p.modelId), 'config.json');
+    // A Hub model is known once it is in the HF cache (the first run downloads it).
+    if (p.source === 'hub') file = cachedHubFile(p.hubId ?? '', p.revision ?? 'main', 'config.json') ?? '';
+    else file = p.source === 'local-folder' ? join(resolveInside(env.modelsDir, p.folderPath), 'config.json') : join(resolveInside(env.bundledModelsDir, p.modelId), 'config.json');
   } catch {
     return null;
   }
-  if (!existsSync(file)) return null;
+  if (!file || !existsSync(file)) return null;
   try {
     const c = JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>;
     return { hidden: c.hidden_size, layers: c.num_hidden_layers, intermediate: c.intermediate_size, vocab: c.vocab_size, positions: c.max_position_embeddings, heads: c.num_attention_heads };

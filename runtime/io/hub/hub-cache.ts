@@ -12,6 +12,7 @@ export const isCommitSha = (revision: string) => /^[0-9a-f]{40}$/.test(revision)
 
 /** The commit a revision points at in the cache (a commit is itself), or null. */
 export function cachedCommit(repoDir: string, revision: string): string | null {
+  if (!revision || revision.includes('..') || revision.startsWith('/') || revision.includes('\0')) return null;
   if (isCommitSha(revision)) return existsSync(join(repoDir, 'snapshots', revision)) ? revision : null;
   const ref = join(repoDir, 'refs', revision);
   if (!existsSync(ref)) return null;

@@ -1,5 +1,7 @@
 // The commit each Hub-sourced pretrained-load node will read, as cache-key material: a rerun
 // recomputes the node (and what depends on it) exactly when the revision now names another commit.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { GraphDocument } from '../../../graph-nodes';
 import { cachedCommit, isCommitSha, repoFolder } from './hub-cache';
 import { hubEnvFrom, type HubEnv } from './hub-env';
@@ -45,4 +47,13 @@ export async function resolveHubCommits(doc: Pick<GraphDocument, 'nodes'>, env: 
     }),
   );
   return out;
+}
+
+/** A file of a Hub model's cached snapshot (e.g. config.json for estimates), or null when not cached. */
+export function cachedHubFile(hubId: string, revision: string, file: string, env: HubEnv = hubEnvFrom()): string | null {
+  const root = repoFolder(env.cacheDir, hubId);
+  const commit = cachedCommit(root, revision || 'main');
+  if (!commit) return null;
+  const path = join(root, 'snapshots', commit, file);
+  return existsSync(path) ? path : null;
 }
