@@ -2,7 +2,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '../../../runtime/backend';
-import type { Dataset } from '../../../runtime/data/types';
+import type { Dataset, TextExample } from '../../../runtime/data/types';
+import { crossEntropy } from '../../../runtime/model/losses';
+import { labelIndex, sequenceBatch, toTensors } from '../../../runtime/stages/common/encode';
+import { predictLabels } from '../../../runtime/stages/common/predict';
 import type { MetricsValue } from '../../../runtime/exec/port-values';
 import { loadModelFolder } from '../../../runtime/io/model-folder';
 import { assignValue } from '../../../runtime/model/task-model';
@@ -87,6 +90,27 @@ describe('eval and compare stages', () => {
     const { metrics } = await evaluate(NaN);
     expect(metrics.flags!.map((f) => f.code)).toContain('diverged');
     expect(metrics.flags!.find((f) => f.code === 'diverged')!.message).toBe('1 of the model\'s weight tensors (first "classifier.bias") hold NaN or Infinity: training diverged, so these scores mean nothing');
+  });
+
+  it('a validation pass with loss leaks no tensors and gives the mean cross-entropy of the gold labels', async () => {
+    const value = await loadModelFolder(fixture);
+    try {
+      const data = dataset();
+      const idx = data.splits!.test;
+      predictLabels(value.model, value.tokenizer, data, idx, { batchSize: 8, maxLength: 16, withLoss: true });
+      const before = tf.memory().numTensors;
+      const { gold, loss } = predictLabels(value.model, value.tokenizer, data, idx, { batchSize: 8, maxLength: 16, withLoss: true });
+      expect(tf.memory().numTensors).toBe(before);
+      // The same mean computed in one batch, by the loss the training uses.
+      const hb = sequenceBatch(value.tokenizer, idx.map((i) => data.examples[i] as TextExample), labelIndex(value.model.head!.labels, data.labels), 16);
+      const { batch, labels } = toTensors(hb);
+      const expected = tf.tidy(() => crossEntropy(value.model.forwardSequence(batch, { training: false }), labels).dataSync()[0]);
+      tf.dispose([batch.inputIds, batch.attentionMask, labels]);
+      expect(gold).toHaveLength(30);
+      expect(loss).toBeCloseTo(expected, 5);
+    } finally {
+      value.model.dispose();
+    }
   });
 
   it('compare carries the flags of its inputs, named', async () => {
