@@ -1,5 +1,6 @@
 // The node catalog: every node type, by id. Browser and server import this one file.
 import type { NodeDefinition } from './define-node';
+import { baselineTfidf } from './baseline-tfidf';
 import { compare } from './compare';
 import { corpusBundled } from './corpus-bundled';
 import { corpusUpload } from './corpus-upload';
@@ -35,6 +36,7 @@ export const nodeCatalog = {
   'fine-tune': fineTune,
   distill,
   eval: evalNode,
+  'baseline-tfidf': baselineTfidf,
   compare,
   export: exportNode,
 } as const;

@@ -11,3 +11,14 @@ export const learningRateParam = (def: number) => z.number().min(1e-7).max(1).de
 
 /** Linear layers LoRA and freezing can address, by Hugging Face module kind. */
 export const LINEAR_MODULES = ['query', 'key', 'value', 'attention-output', 'intermediate', 'output'] as const;
+
+/** The value of a param left to Tunegraph: the compiler derives it from the model and the data
+ * (runtime/compile/resolve-defaults.ts) and shows what it chose. */
+export const AUTO = 'auto' as const;
+
+/** A number or "auto"; JSON Schema meta `auto: true` tells forms to offer the choice. */
+const autoOr = (num: z.ZodNumber, description: string) => z.union([z.literal(AUTO), num]).default(AUTO).meta({ description, auto: true });
+
+export const autoLearningRateParam = () => autoOr(z.number().min(1e-7).max(1), 'Peak learning rate; auto picks it from the model size and what trains (full, LoRA, head only)');
+export const autoEpochsParam = () => autoOr(z.number().min(0.01).max(100), 'Passes over the training data; auto picks them from the dataset size');
+export const autoWarmupRatioParam = () => autoOr(z.number().min(0).max(0.5), 'Share of steps with linear learning-rate warmup; auto uses 10%');

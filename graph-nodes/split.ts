@@ -13,7 +13,7 @@ export const split = defineNode({
   params: z.object({
     trainRatio: z.number().min(0.01).max(0.98).default(0.7).meta({ description: 'Share of examples for training' }),
     validationRatio: z.number().min(0).max(0.5).default(0.1).meta({ description: 'Share for validation (early stopping)' }),
-    testRatio: z.number().min(0.01).max(0.9).default(0.2).meta({ description: 'Share held out for the final test' }),
+    testRatio: z.number().min(0).max(0.9).default(0.2).meta({ description: 'Share held out for the final test (0 when the test set is a separate file)' }),
     stratify: z.boolean().default(true).meta({ description: 'Keep label proportions equal in every part' }),
     maxTrainExamples: z.int().min(0).max(1_000_000).default(0).meta({ description: 'Keep at most this many training examples (0 = all), e.g. 200 labelled emails' }),
     seed: z.int().min(0).max(2 ** 31 - 1).default(0).meta({ description: 'Random seed' }),

@@ -71,6 +71,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     maxBodySize: 8 * 1024 * 1024,
     // A batch answers each call in full; 200 calls in one GET amplified one request into megabytes.
     maxBatchSize: MAX_TRPC_BATCH,
+    // Queries carrying a graph document (runs.nodeState …) go as POST: a GET URL overflows at ~29 nodes (HTTP 431).
+    allowMethodOverride: true,
     createContext: ({ req }) => createContext({ req, db: database.db, runService }),
   });
 

@@ -8,6 +8,7 @@ import { canonicalJson } from './canonical-json';
 import { indexGraph } from './graph-index';
 import { resolveNodeParams } from './params';
 import { planRun } from './plan';
+import { AUTO_RULES_VERSION } from './resolve-defaults';
 
 export interface CacheKeyOptions {
   /** Version of each stage's implementation, by node type; bump it when a stage's math changes. */
@@ -36,6 +37,8 @@ export function cacheKeysFor(doc: Pick<GraphDocument, 'nodes' | 'edges'>, opts: 
       params,
       inputs,
       data: opts.dataHashes?.[id] ?? null,
+      // "auto" params resolve from upstream facts (in the upstream keys) by a rule with a version.
+      auto: Object.values(params).includes('auto') ? AUTO_RULES_VERSION : undefined,
     });
     keys[id] = createHash('sha256').update(material).digest('hex');
   }

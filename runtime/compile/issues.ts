@@ -13,7 +13,13 @@ export type CompileIssueKind =
   | 'dangling-edge'
   /** Two edges joining the same output to the same input. */
   | 'duplicate-edge'
-  | 'bad-document';
+  | 'bad-document'
+  /** A graph with no nodes: nothing to run. */
+  | 'empty-graph'
+  /** Data that will not be there at run time: a split that does not exist, labels a head cannot get, a task that does not match. */
+  | 'data-mismatch'
+  /** An uploaded file that does not fit its node: wrong kind, missing columns, unreadable. */
+  | 'bad-upload';
 
 /** One problem, pinned to the node (and port or param) that the editor should mark. */
 export interface CompileIssue {

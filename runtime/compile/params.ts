@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import { getNodeDefinition, type NodeDefinition } from '../../graph-nodes';
 import type { CompileIssue } from './issues';
+import { plainParamMessage } from './param-messages';
 
 /** Turns a zod issue path into the dotted `param` the editor marks (`targetModules.0`). */
 export function paramPath(path: readonly PropertyKey[]): string {
@@ -25,7 +26,7 @@ export function resolveNodeParams(
         ...unknown,
         ...parsed.error.issues.map((i: z.core.$ZodIssue): CompileIssue => {
           const param = paramPath(i.path);
-          return { kind: 'bad-param', nodeId, param: param || undefined, message: param ? `${param}: ${i.message}` : i.message };
+          return { kind: 'bad-param', nodeId, param: param || undefined, message: plainParamMessage(i, params) };
         }),
       ],
     };

@@ -5,6 +5,8 @@
 // megabyte answer.
 import { getNodeDefinition, type GraphDocument, type NodeDefinition } from '../../graph-nodes';
 import { findCyclesSteps, indexGraph } from './graph-index';
+import { runGraphChecks } from './checks';
+import type { FactSources } from './graph-facts';
 import type { CompileIssue } from './issues';
 import { paramPath, resolveNodeParams } from './params';
 import { runSteps, runStepsInSlices, type Steps } from './slices';
@@ -24,20 +26,21 @@ export function reservedIdProblem(id: string): string | null {
   return RESERVED_IDS.has(id) ? `"${id}" is a reserved name (a built-in JavaScript property); choose another id` : null;
 }
 
-/** All problems in a graph document; an empty list means it compiles. */
-export function validateGraph(doc: unknown): CompileIssue[] {
-  return runSteps(validationSteps(doc));
+/** All problems in a graph document; an empty list means it compiles. `sources` (server side)
+ * lets the data checks read model configs and uploaded files. */
+export function validateGraph(doc: unknown, sources?: FactSources): CompileIssue[] {
+  return runSteps(validationSteps(doc, sources));
 }
 
 /** validateGraph for the server: the same checks, in slices that never hold the event loop long. */
-export function validateGraphInSlices(doc: unknown): Promise<CompileIssue[]> {
-  return runStepsInSlices(validationSteps(doc));
+export function validateGraphInSlices(doc: unknown, sources?: FactSources): Promise<CompileIssue[]> {
+  return runStepsInSlices(validationSteps(doc, sources));
 }
 
 /** How often the loops below offer to yield (the slice driver decides by time whether to). */
 const STEP = 256;
 
-function* validationSteps(doc: unknown): Steps<CompileIssue[]> {
+function* validationSteps(doc: unknown, sources?: FactSources): Steps<CompileIssue[]> {
   const structural = yield* parseDocumentSteps(doc);
   if (!structural.document) {
     return capIssues(
@@ -164,6 +167,7 @@ function* validationSteps(doc: unknown): Steps<CompileIssue[]> {
     issues.push({ kind: 'cycle', nodeId: cycle[0], message: `cycle: ${cyclePath(cycle)}` });
   }
   if (cycles.more) issues.push({ kind: 'cycle', nodeId: cycles[0][0], message: `and ${cycles.more} more edges that close a cycle` });
+  issues.push(...runGraphChecks(graph, sources));
   return capIssues(issues);
 }
 

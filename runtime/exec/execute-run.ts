@@ -4,7 +4,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getNodeDefinition, type GraphDocument, type NodeDefinition } from '../../graph-nodes';
+import { diskFactSources } from '../compile/disk-facts';
+import { graphFacts } from '../compile/graph-facts';
 import { resolveParams } from '../compile/params';
+import { applyResolved, resolveAutoParams } from '../compile/resolve-defaults';
 import { sweepEmptyCheckpointFolders } from '../stages/common/checkpoint';
 import type { RuntimeEnv, Stage } from '../stages/define-stage';
 import { CancelledError, StageError } from '../stages/stage-error';
@@ -47,6 +50,8 @@ export async function executeRun(job: RunJob, opts: ExecuteOptions): Promise<'do
 
   sweepEmptyCheckpointFolders(join(job.env.dataDir, 'checkpoints'));
   for (const id of job.order) setStatus(id, 'queued');
+  // "auto" params: the same rule and facts as graphs.check, so the run uses what the inspector showed.
+  const auto = resolveAutoParams(graphFacts(job.document, diskFactSources(job.env)));
   let failed = false;
 
   for (const nodeId of job.order) {
@@ -98,7 +103,7 @@ export async function executeRun(job: RunJob, opts: ExecuteOptions): Promise<'do
         runId: job.runId,
         nodeId,
         cacheKey: key,
-        params: resolveParams(node.type, node.params) as never,
+        params: applyResolved(nodeId, resolveParams(node.type, node.params), auto[nodeId]) as never,
         inputs: inputs as never,
         env: job.env,
         artifactDir: tmpDir,

@@ -29,6 +29,9 @@ export type OutputsOf<O extends PortMap> = { [K in keyof O]: PortValues[O[K]['ty
 
 type ProgressEvent = Extract<RunEvent, { type: 'progress' }>;
 
+/** Params as a stage sees them: every "auto" already replaced by its resolved number. */
+export type ResolvedParamsOf<P> = { [K in keyof P]: Exclude<P[K], 'auto'> };
+
 /** What a running stage gets: resolved params, loaded inputs, and ways to report. */
 export interface StageContext<P, I> {
   runId: string;
@@ -55,14 +58,14 @@ export interface Stage<D extends NodeDefinition = NodeDefinition> {
   type: D['type'];
   /** Bump when the stage's math changes; it is part of every cache key of this type. */
   codeVersion: string;
-  run(ctx: StageContext<z.infer<D['params']>, InputsOf<D['inputs']>>): Promise<OutputsOf<D['outputs']>>;
+  run(ctx: StageContext<ResolvedParamsOf<z.infer<D['params']>>, InputsOf<D['inputs']>>): Promise<OutputsOf<D['outputs']>>;
 }
 
 /** Binds an implementation to a node declaration; params and inputs are inferred from it. */
 export function defineStage<P extends z.ZodObject, I extends PortMap, O extends PortMap>(
   def: NodeDefinition<P, I, O>,
   codeVersion: string,
-  run: (ctx: StageContext<z.infer<P>, InputsOf<I>>) => Promise<OutputsOf<O>>,
+  run: (ctx: StageContext<ResolvedParamsOf<z.infer<P>>, InputsOf<I>>) => Promise<OutputsOf<O>>,
 ): Stage<NodeDefinition<P, I, O>> {
   return { type: def.type, codeVersion, run };
 }

@@ -1,5 +1,6 @@
 // Every stage by node type; `satisfies` makes a node type without a stage a type error.
 import type { NodeType } from '../../graph-nodes';
+import { baselineTfidfStage } from './baseline-stage';
 import type { Stage } from './define-stage';
 import { compareStage, evalStage, exportStage } from './eval-stages';
 import { freezeStage, headStage, loraStage, pretrainedLoadStage } from './model-stages';
@@ -20,6 +21,7 @@ export const stages = {
   'fine-tune': fineTuneStage,
   distill: distillStage,
   eval: evalStage,
+  'baseline-tfidf': baselineTfidfStage,
   compare: compareStage,
   export: exportStage,
 } satisfies Record<NodeType, { type: string; codeVersion: string }> as unknown as Record<NodeType, Stage>;

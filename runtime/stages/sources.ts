@@ -8,7 +8,9 @@ import { split } from '../../graph-nodes/split';
 import { loadBrownCorpus, loadBrownGenre, loadBrownPos } from '../data/brown';
 import { parseCorpusFile, parseDatasetFile, UploadParseError } from '../data/parse-upload';
 import { loadEmailCorpus, loadSpamAssassin } from '../data/spam-assassin';
+import { contentHash } from '../data/content-hash';
 import { splitDataset, subsampleDataset } from '../data/split';
+import type { Dataset } from '../data/types';
 import { resolveInside } from '../io/safe-path';
 import { defineStage } from './define-stage';
 import { StageError } from './stage-error';
@@ -52,13 +54,24 @@ export const corpusUploadStage = defineStage(corpusUpload, stageVersions['corpus
   }
 });
 
-export const datasetUploadStage = defineStage(datasetUpload, stageVersions['dataset-upload'], async ({ params, env }) => {
+/** A dataset whose every row belongs to one split (an upload used whole as train or test data). */
+function wholeAs(dataset: Dataset, role: 'train' | 'test'): Dataset {
+  const all = dataset.examples.map((_, i) => i);
+  const splits = { train: role === 'train' ? all : [], validation: [], test: role === 'test' ? all : [] };
+  return { ...dataset, splits, contentHash: contentHash({ examples: dataset.contentHash, role }) } as Dataset;
+}
+
+export const datasetUploadStage = defineStage(datasetUpload, stageVersions['dataset-upload'], async ({ params, env, log }) => {
   const { name, text } = readUpload(env.uploadsDir, params.fileId);
+  let dataset: Dataset;
   try {
-    return { dataset: parseDatasetFile(name, text, { format: params.format, task: params.task, textColumn: params.textColumn, labelColumn: params.labelColumn, delimiter: params.delimiter }) };
+    dataset = parseDatasetFile(name, text, { format: params.format, task: params.task, textColumn: params.textColumn, labelColumn: params.labelColumn, delimiter: params.delimiter });
   } catch (err) {
     asStageError(err);
   }
+  if (params.role !== 'unsplit') dataset = wholeAs(dataset, params.role);
+  log(`${name}: ${dataset.examples.length} examples${params.role === 'unsplit' ? '' : `, all ${params.role}`}, labels: ${dataset.labels.slice(0, 20).join(', ')}`);
+  return { dataset };
 });
 
 export const splitStage = defineStage(split, stageVersions.split, async ({ params, inputs, log }) => {

@@ -5,6 +5,7 @@ import { graphsRouter } from './graphs';
 import { modelsRouter } from './models';
 import { resultsRouter } from './results';
 import { runsRouter } from './runs';
+import { uploadsRouter } from './uploads';
 
 export const appRouter = router({
   graphs: graphsRouter,
@@ -12,6 +13,7 @@ export const appRouter = router({
   models: modelsRouter,
   results: resultsRouter,
   compute: computeRouter,
+  uploads: uploadsRouter,
 });
 
 /** The API's type, imported by the browser's tRPC client. */

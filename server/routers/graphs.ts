@@ -5,6 +5,7 @@ import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { emptyGraph, type GraphDocument } from '../../graph-nodes';
 import { validateGraph } from '../../runtime/compile/validate';
+import { checkGraph } from '../compile/check-graph';
 import type { Database } from '../db/client';
 import { graphs, graphVersions } from '../db/schema';
 import { checkGraphDocument, GraphFileError, MAX_GRAPH_BYTES, readGraphDocument } from '../../runtime/compile/read-graph';
@@ -145,5 +146,8 @@ export const graphsRouter = router({
       return { filename: `${slug}.v${version}.json`, json: JSON.stringify(row.document, null, 2) + '\n' };
     }),
 
-  check: workspaceProcedure.input(z.object({ document: documentInput })).query(({ input }) => ({ issues: validateGraph(input.document) })),
+  /** Issues and the values "auto" params will take. A mutation (POST): the document can be large. */
+  check: workspaceProcedure
+    .input(z.object({ document: documentInput }))
+    .mutation(({ ctx, input }) => checkGraph(ctx.db, ctx.workspaceId, input.document, ctx.runService?.env)),
 });

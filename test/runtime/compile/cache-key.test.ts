@@ -12,7 +12,7 @@ describe('cacheKeysFor', () => {
 
   it('treats an omitted default like the default written out', () => {
     const a = pipelineGraph('n', {});
-    const b = pipelineGraph('n', { learningRate: 5e-5 });
+    const b = pipelineGraph('n', { learningRate: 'auto', epochs: 'auto', warmupRatio: 'auto' });
     expect(cacheKeysFor(a.doc)).toEqual(cacheKeysFor(b.doc));
   });
 

@@ -88,8 +88,10 @@ describe('validateGraph', () => {
     for (let i = 0; i < 3; i++) {
       const m = g.node('pretrained-load');
       const d = g.node('dataset-bundled');
-      const e = g.node('eval');
-      g.connect(m, 'model', e, 'model');
+      const h = g.node('head', { numLabels: 2 });
+      const e = g.node('eval', { split: 'train' });
+      g.connect(m, 'model', h, 'model');
+      g.connect(h, 'model', e, 'model');
       g.connect(d, 'dataset', e, 'dataset');
       g.connect(e, 'metrics', c, 'metrics');
     }
@@ -166,13 +168,15 @@ describe('validateGraph', () => {
     const g = graphBuilder();
     const m = g.node('pretrained-load');
     const d = g.node('dataset-bundled');
-    const e = g.node('eval');
+    const e = g.node('eval', { split: 'train' });
     const c = g.node('compare');
-    g.connect(m, 'model', e, 'model');
+    const h = g.node('head', { numLabels: 2 });
+    g.connect(m, 'model', h, 'model');
+    g.connect(h, 'model', e, 'model');
     g.connect(d, 'dataset', e, 'dataset');
     g.connect(e, 'metrics', c, 'metrics');
     const doc = g.build();
-    doc.edges.push({ ...doc.edges[2], id: 'again' });
+    doc.edges.push({ ...doc.edges[3], id: 'again' });
     expect(validateGraph(doc)).toEqual([expect.objectContaining({ kind: 'duplicate-edge', nodeId: c, edgeId: 'again', port: 'metrics' })]);
   });
 
