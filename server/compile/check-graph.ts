@@ -6,7 +6,7 @@ import { diskFactSources, type FactDirs } from '../../runtime/compile/disk-facts
 import { graphFacts } from '../../runtime/compile/graph-facts';
 import type { CompileIssue } from '../../runtime/compile/issues';
 import { resolveAutoParams, type ResolvedParams } from '../../runtime/compile/resolve-defaults';
-import { validateGraph } from '../../runtime/compile/validate';
+import { validateGraph, validateGraphInSlices } from '../../runtime/compile/validate';
 import type { Database } from '../db/client';
 import { uploads } from '../db/schema';
 
@@ -24,7 +24,7 @@ export async function checkGraph(db: Database, workspaceId: string, doc: unknown
   const ids = referencedUploads(doc);
   const owned = new Set(ids.length ? (await db.select({ id: uploads.id }).from(uploads).where(and(eq(uploads.workspaceId, workspaceId), inArray(uploads.id, ids)))).map((r) => r.id) : []);
   const sources = diskFactSources(dirs, (id) => owned.has(id));
-  const issues = validateGraph(doc, sources);
+  const issues = await validateGraphInSlices(doc, sources);
   // Values are resolved even when some other node has a problem, so the inspector always shows them.
   let resolved: ResolvedParams = {};
   if (!issues.some((i) => i.kind === 'bad-document')) resolved = resolveAutoParams(graphFacts(doc as GraphDocument, sources));
