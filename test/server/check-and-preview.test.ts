@@ -83,7 +83,7 @@ describe('upload preview and the server-side check', () => {
     }
     const document = g.build();
     const client = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${server.url}/api/trpc`, transformer: superjson, methodOverride: 'POST' })] });
-    const state = await client.runs.nodeState.query({ graphId, document });
+    const state = await client.runs.nodeState.mutate({ graphId, document });
     expect(Object.keys(state.nodes)).toHaveLength(60);
     const checked = await client.graphs.check.mutate({ document });
     expect(checked.issues).toEqual([]);
