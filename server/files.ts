@@ -5,6 +5,7 @@ import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
+import { artifactsRootFor } from '../runtime/exec/artifact-store';
 import { resolveInside } from '../runtime/io/safe-path';
 import type { RuntimeEnv } from '../runtime/stages/define-stage';
 import { getSessionUser } from './auth/session';
@@ -67,7 +68,7 @@ export async function handleFileRoutes(req: IncomingMessage, res: ServerResponse
     const [node] = await deps.db.select().from(runNodes).where(and(eq(runNodes.runId, runId), eq(runNodes.nodeId, nodeId)));
     if (!node) return reply(res, 404, { error: `run '${runId}' has no node '${nodeId}'` });
     const name = ((run.document as { nodes: { id: string; params: { name?: string } }[] }).nodes.find((n) => n.id === nodeId)?.params.name ?? 'model').replace(/[^\w.-]/g, '_');
-    const file = join(deps.env.dataDir, 'artifacts', node.cacheKey, 'export', `${name}.zip`);
+    const file = join(artifactsRootFor(deps.env.dataDir), node.cacheKey, 'export', `${name}.zip`);
     if (!existsSync(file)) return reply(res, 404, { error: `node '${nodeId}' has no export (did it run?)` });
     res.writeHead(200, { 'content-type': 'application/zip', 'content-length': statSync(file).size, 'content-disposition': `attachment; filename="${name}.zip"` });
     createReadStream(file).pipe(res);

@@ -35,6 +35,8 @@ export interface CanvasProps {
   staleNodes?: Set<string>;
   /** Export zips of the run on screen, by node id. */
   downloads?: Record<string, ExportZipView>;
+  /** What "auto" params resolve to, by node id. */
+  resolved?: Record<string, Record<string, { value: number; reason: string }>>;
   onSelect: (nodes: Set<string>, edges: Set<string>) => void;
   onDropNode: (type: string, position: { x: number; y: number }) => void;
   onConnect: (c: { source: string; sourcePort: string; target: string; targetPort: string }) => void;
@@ -42,6 +44,14 @@ export interface CanvasProps {
   onDragStart: () => void;
   onDragMove: (positions: Map<string, { x: number; y: number }>) => void;
   onDragEnd: () => void;
+}
+
+/** Resolved values arrive as new objects on every check; a card redraws only when a value changed. */
+function sameResolved(a: Record<string, { value: number }> | undefined, b: Record<string, { value: number }> | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => b[k]?.value === a[k].value);
 }
 
 export function Canvas(props: CanvasProps) {
@@ -61,9 +71,9 @@ export function Canvas(props: CanvasProps) {
   }, [fitOnMount, initialised, fit]);
   const measured = useRef(new Map<string, { width: number; height: number }>());
   // Reuse flow-node objects while their inputs are unchanged, so React Flow keeps its measurements.
-  type Cached = { src: GraphNode; selected: boolean; issues: CompileIssue[] | undefined; run: NodeRunState | undefined; stale: boolean; download: ExportZipView | undefined; flow: StageFlowNode };
+  type Cached = { src: GraphNode; selected: boolean; issues: CompileIssue[] | undefined; run: NodeRunState | undefined; stale: boolean; download: ExportZipView | undefined; resolved: Record<string, { value: number; reason: string }> | undefined; flow: StageFlowNode };
   const cache = useRef(new Map<string, Cached>());
-  const { runNodes, staleNodes, downloads } = props;
+  const { runNodes, staleNodes, downloads, resolved: resolvedAll } = props;
 
   const nodes = useMemo(() => {
     const next = new Map<string, Cached>();
@@ -73,8 +83,9 @@ export function Canvas(props: CanvasProps) {
       const run = runNodes?.[node.id];
       const stale = staleNodes?.has(node.id) ?? false;
       const download = downloads?.[node.id];
+      const resolved = resolvedAll?.[node.id];
       const hit = cache.current.get(node.id);
-      if (hit && hit.src === node && hit.selected === selected && hit.issues === issues && hit.run === run && hit.stale === stale && hit.download === download) {
+      if (hit && hit.src === node && hit.selected === selected && hit.issues === issues && hit.run === run && hit.stale === stale && hit.download === download && sameResolved(hit.resolved, resolved)) {
         next.set(node.id, hit);
         return hit.flow;
       }
@@ -84,14 +95,14 @@ export function Canvas(props: CanvasProps) {
         position: node.position,
         selected,
         measured: measured.current.get(node.id),
-        data: { node, def: getNodeDefinition(node.type), issues: issues ?? [], run, stale, download },
+        data: { node, def: getNodeDefinition(node.type), issues: issues ?? [], run, stale, download, resolved },
       };
-      next.set(node.id, { src: node, selected, issues, run, stale, download, flow: flowNode });
+      next.set(node.id, { src: node, selected, issues, run, stale, download, resolved, flow: flowNode });
       return flowNode;
     });
     cache.current = next;
     return out;
-  }, [doc.nodes, selectedNodes, issuesByNode, runNodes, staleNodes, downloads]);
+  }, [doc.nodes, selectedNodes, issuesByNode, runNodes, staleNodes, downloads, resolvedAll]);
   const edges = useMemo(() => toFlowEdges(doc, selectedEdges), [doc, selectedEdges]);
 
   // Callbacks read the latest props through a ref, so React Flow sees stable handlers.

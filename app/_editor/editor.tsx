@@ -12,6 +12,7 @@ import { validateGraph } from '../../runtime/compile/validate';
 import { downloadText } from '../_lib/format';
 import { useTRPC, useTRPCClient } from '../_lib/trpc';
 import { nodesMatchingRun } from '../_lib/run-state';
+import { checkOnServer, mergeIssues, type ServerCheck } from '../_lib/check-graph';
 import { Canvas, OverviewMap, useReadableFit } from './canvas';
 import { addEdge, addNode, copySelection, moveNodes, paste, removeItems, setLabel, setParam, type Clip } from './graph-ops';
 import { commit, commitFrom, initHistory, redo, replace, undo, type History } from './history';
@@ -82,11 +83,29 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
   const run = useRun(runId);
 
   // Live validation, debounced so typing stays smooth.
-  const [issues, setIssues] = useState<CompileIssue[]>(() => validateGraph(initial.document));
+  const [localIssues, setLocalIssues] = useState<CompileIssue[]>(() => validateGraph(initial.document));
   useEffect(() => {
-    const t = setTimeout(() => setIssues(validateGraph(doc)), 150);
+    const t = setTimeout(() => setLocalIssues(validateGraph(doc)), 150);
     return () => clearTimeout(t);
   }, [doc]);
+  // The server's check adds what needs the disk (uploaded columns, model configs) and the values
+  // "auto" params resolve to; it answers for the document it was sent, stale answers are dropped.
+  const [server, setServer] = useState<{ doc: GraphDocument; check: ServerCheck } | null>(null);
+  useEffect(() => {
+    let live = true;
+    const t = setTimeout(() => {
+      checkOnServer(trpcClient, doc).then(
+        (check) => live && setServer({ doc, check }),
+        () => live && setServer(null),
+      );
+    }, 400);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [doc, trpcClient]);
+  const resolved = useMemo(() => server?.check.resolved ?? {}, [server]);
+  const issues = useMemo(() => (server && server.doc === doc ? mergeIssues(localIssues, server.check.issues) : localIssues), [localIssues, server, doc]);
   const issuesByNode = useMemo(() => {
     const m = new Map<string, CompileIssue[]>();
     for (const i of issues) if (i.nodeId) m.set(i.nodeId, [...(m.get(i.nodeId) ?? []), i]);
@@ -416,6 +435,7 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
             runNodes={runId ? runNodes : undefined}
             staleNodes={staleNodes}
             downloads={runId ? downloads : undefined}
+            resolved={resolved}
             onSelect={(n, e) => {
               setSelectedNodes(n);
               setSelectedEdges(e);
@@ -468,12 +488,14 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
           issues={issues}
           selectedCount={selectedNodes.size}
           onParam={(param, value) => selectedNode && apply((d) => setParam(d, selectedNode.id, param, value), `param:${selectedNode.id}:${param}`)}
+          onParams={(values) => selectedNode && apply((d) => Object.entries(values).reduce((acc, [param, value]) => setParam(acc, selectedNode.id, param, value), d))}
           onLabel={(label) => selectedNode && apply((d) => setLabel(d, selectedNode.id, label), `label:${selectedNode.id}`)}
           onRunTo={(id) => runDoc('to', id)}
           onRerunFrom={(id) => runDoc('from', id)}
           canRun={issues.length === 0 && !startRun.isPending}
           runId={runId}
           runState={selectedNode ? runNodes[selectedNode.id] : undefined}
+          resolved={selectedNode ? resolved[selectedNode.id] : undefined}
         />
       </div>
     </div>

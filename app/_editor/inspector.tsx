@@ -3,13 +3,16 @@
 import { getNodeDefinition, type GraphNode, type NodeDefinition } from '../../graph-nodes';
 import type { CompileIssue } from '../../runtime/compile/issues';
 import { CATEGORY_COLOR } from './category-style';
-import { ParamForm } from './param-form';
+import { ParamForm, type ResolvedValue } from './param-form';
 import { useState } from 'react';
 import type { NodeRunState } from '../_lib/run-state';
 import { TryItPanel } from './try-it-panel';
+import { UploadPreview, type UploadPreviewView } from './upload-preview';
+import { useTRPCClient } from '../_lib/trpc';
 
 /** Uploads a data file (the server checks type and size) and puts its id into the node's fileId. */
-function UploadControl({ fileId, onUploaded }: { fileId: string; onUploaded: (id: string) => void }) {
+function UploadControl({ fileId, onUploaded }: { fileId: string; onUploaded: (id: string, preview: UploadPreviewView | null) => void }) {
+  const client = useTRPCClient();
   const [state, setState] = useState<{ busy: boolean; message?: string; error?: boolean }>({ busy: false });
   async function upload(file: File | undefined) {
     if (!file) return;
@@ -17,7 +20,10 @@ function UploadControl({ fileId, onUploaded }: { fileId: string; onUploaded: (id
     const res = await fetch(`/api/files/uploads?filename=${encodeURIComponent(file.name)}`, { method: 'POST', body: file });
     const body = await res.json().catch(() => ({ error: `upload failed (${res.status})` }));
     if (!res.ok) return setState({ busy: false, error: true, message: body.error });
-    onUploaded(body.id);
+    // Parsed at once, so the node starts with the file's real format and columns.
+    const previewer = client as unknown as { uploads: { preview: { query(input: { fileId: string }): Promise<UploadPreviewView> } } };
+    const preview = await previewer.uploads.preview.query({ fileId: body.id }).catch(() => null);
+    onUploaded(body.id, preview);
     setState({ busy: false, message: `${body.filename}: ${(body.bytes / 1024).toFixed(1)} KB uploaded` });
   }
   return (
@@ -32,6 +38,22 @@ function UploadControl({ fileId, onUploaded }: { fileId: string; onUploaded: (id
   );
 }
 
+/** An upload node's params after a new file: the file id, its format, and columns it really has. */
+function uploadParams(node: GraphNode, fileId: string, p: UploadPreviewView | null): Record<string, unknown> {
+  const out: Record<string, unknown> = { fileId };
+  if (!p) return out;
+  if (node.type === 'corpus-upload') {
+    out.format = p.kind === 'jsonl' ? 'jsonl' : 'txt';
+    if (p.kind === 'jsonl' && p.columns.length && !p.columns.includes(String(node.params.textField ?? 'text'))) out.textField = p.suggested.textColumn ?? p.columns[0];
+    return out;
+  }
+  out.format = p.kind === 'jsonl' ? 'jsonl' : 'csv';
+  if (p.delimiter) out.delimiter = p.delimiter;
+  if (!p.columns.includes(String(node.params.textColumn ?? 'text')) && p.suggested.textColumn) out.textColumn = p.suggested.textColumn;
+  if (!p.columns.includes(String(node.params.labelColumn ?? 'label')) && p.suggested.labelColumn) out.labelColumn = p.suggested.labelColumn;
+  return out;
+}
+
 /** Nodes that make or take a model can be tried (Eval and Export try the model wired into them). */
 function hasModelPort(def: NodeDefinition): boolean {
   return [...Object.values(def.outputs), ...Object.values(def.inputs)].some((p) => p.type === 'Model');
@@ -42,17 +64,21 @@ export function Inspector({
   issues,
   selectedCount,
   onParam,
+  onParams,
   onLabel,
   onRunTo,
   onRerunFrom,
   canRun,
   runId,
   runState,
+  resolved,
 }: {
   node: GraphNode | undefined;
   issues: CompileIssue[];
   selectedCount: number;
   onParam: (param: string, value: unknown) => void;
+  /** Several params in one undo step. */
+  onParams: (values: Record<string, unknown>) => void;
   onLabel: (label: string) => void;
   onRunTo: (nodeId: string) => void;
   onRerunFrom: (nodeId: string) => void;
@@ -60,6 +86,8 @@ export function Inspector({
   /** The run on screen, and the selected node's state in it (for "Try it"). */
   runId?: string | null;
   runState?: NodeRunState;
+  /** What the node's "auto" params resolve to. */
+  resolved?: Record<string, ResolvedValue>;
 }) {
   if (!node) {
     return (
@@ -96,9 +124,14 @@ export function Inspector({
           {nodeIssues.filter((i) => !i.param).map((i, n) => <li key={n}>{i.message}</li>)}
         </ul>
       )}
-      {(node.type === 'dataset-upload' || node.type === 'corpus-upload') && <UploadControl fileId={String(node.params.fileId ?? '')} onUploaded={(id) => onParam('fileId', id)} />}
+      {(node.type === 'dataset-upload' || node.type === 'corpus-upload') && (
+        <>
+          <UploadControl fileId={String(node.params.fileId ?? '')} onUploaded={(id, preview) => onParams(uploadParams(node, id, preview))} />
+          <UploadPreview fileId={String(node.params.fileId ?? '')} params={node.params} onParam={onParam} corpus={node.type === 'corpus-upload'} />
+        </>
+      )}
       {def && runId && hasModelPort(def) && <TryItPanel key={`${runId}:${node.id}`} runId={runId} nodeId={node.id} ready={runState?.status === 'done' || runState?.status === 'cached'} />}
-      <div className="p-4">{def && <ParamForm def={def} params={node.params} issues={nodeIssues} onChange={onParam} />}</div>
+      <div className="p-4">{def && <ParamForm def={def} params={node.params} issues={nodeIssues} onChange={onParam} resolved={resolved} />}</div>
     </aside>
   );
 }

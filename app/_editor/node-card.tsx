@@ -20,6 +20,8 @@ export type StageNodeData = {
   stale?: boolean;
   /** Export nodes: the zip the run on screen wrote. */
   download?: ExportZipView;
+  /** What the node's "auto" params resolve to. */
+  resolved?: Record<string, { value: number; reason: string }>;
 };
 export type StageFlowNode = Node<StageNodeData, 'stage'>;
 
@@ -31,6 +33,12 @@ function formatValue(v: unknown): string {
   return String(v);
 }
 
+/** A card param: "auto" shows what it resolves to. */
+function cardValue(v: unknown, resolved: { value: number } | undefined): string {
+  if (v === 'auto') return resolved ? `auto · ${formatValue(resolved.value)}` : 'auto';
+  return formatValue(v);
+}
+
 /** The executor's `upstream node "x" failed` in plain words. */
 function plainSkipReason(error: string): string {
   const m = /^upstream node "([^"]+)" (failed|skipped)$/.exec(error);
@@ -39,7 +47,7 @@ function plainSkipReason(error: string): string {
 }
 
 function StageCard({ data, selected }: NodeProps<StageFlowNode>) {
-  const { node, def, issues, run, stale, download } = data;
+  const { node, def, issues, run, stale, download, resolved } = data;
   if (!def) {
     return (
       <div className="stage-card w-56 rounded-lg border-2 border-red-400 bg-white p-3 text-sm">
@@ -128,7 +136,7 @@ function StageCard({ data, selected }: NodeProps<StageFlowNode>) {
             <div key={key} className="flex justify-between gap-2">
               <dt className="text-neutral-500">{key}</dt>
               <dd className="truncate font-mono text-neutral-800" data-testid={`card-param-${key}`}>
-                {formatValue(node.params[key] ?? (def.params.shape[key] as { _zod?: { def?: { defaultValue?: unknown } } })?._zod?.def?.defaultValue)}
+                {cardValue(node.params[key] ?? (def.params.shape[key] as { _zod?: { def?: { defaultValue?: unknown } } })?._zod?.def?.defaultValue, resolved?.[key])}
               </dd>
             </div>
           ))}

@@ -8,6 +8,10 @@ import type { CompileIssue } from '../../runtime/compile/issues';
 
 interface FieldSchema {
   type?: 'number' | 'integer' | 'string' | 'boolean' | 'array';
+  /** "auto" or a number: `anyOf: [{ const: 'auto' }, { type: 'number', … }]` with meta `auto: true`. */
+  anyOf?: FieldSchema[];
+  const?: unknown;
+  auto?: boolean;
   enum?: string[];
   items?: { enum?: string[]; type?: string };
   minimum?: number;
@@ -57,16 +61,66 @@ function NumberField({ value, schema, onChange, testId }: { value: unknown; sche
   );
 }
 
+/** The value an "auto" param will take and why (from graphs.check's `resolved`). */
+export interface ResolvedValue {
+  value: number;
+  reason: string;
+}
+
+const shortNumber = (v: number) => (Math.abs(v) > 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5) ? v.toExponential(0) : String(+v.toPrecision(4)));
+
+/** A param Tunegraph can choose: shows the value "auto" resolves to and why, with an override. */
+function AutoNumberField({ value, schema, resolved, onChange, testId }: { value: unknown; schema: FieldSchema; resolved?: ResolvedValue; onChange: (v: unknown) => void; testId: string }) {
+  const numeric = schema.anyOf?.find((b) => b.type === 'number' || b.type === 'integer') ?? {};
+  const isAuto = value === undefined || value === 'auto';
+  if (isAuto) {
+    return (
+      <div className="flex items-start gap-2" data-testid={testId} data-auto="true">
+        <div className="min-w-0 flex-1 rounded-md border border-dashed border-indigo-300 bg-accent-soft px-2 py-1.5 text-xs text-indigo-900" data-testid={`${testId}-resolved`}>
+          {resolved ? (
+            <>
+              <span className="font-mono font-semibold">{shortNumber(resolved.value)}</span> <span className="text-indigo-700">— {resolved.reason.replace(/^auto:\s*/, 'auto: ')}</span>
+            </>
+          ) : (
+            <span className="text-indigo-700">auto: chosen from the model and the data when the graph is complete</span>
+          )}
+        </div>
+        <button
+          data-testid={`${testId}-override`}
+          onClick={() => onChange(resolved?.value ?? numeric.default ?? numeric.minimum ?? 0)}
+          className="h-8 shrink-0 rounded-md border border-neutral-300 px-2 text-xs text-neutral-600 hover:bg-neutral-50"
+          title="Set your own value"
+        >
+          Override
+        </button>
+      </div>
+    );
+  }
+  return (
+    <div className="flex items-center gap-2">
+      <div className="min-w-0 flex-1">
+        <NumberField value={value} schema={numeric} onChange={onChange} testId={testId} />
+      </div>
+      <button data-testid={`${testId}-auto`} onClick={() => onChange('auto')} className="h-8 shrink-0 rounded-md border border-neutral-300 px-2 text-xs text-neutral-600 hover:bg-neutral-50" title="Let Tunegraph choose from the model and the data">
+        Auto
+      </button>
+    </div>
+  );
+}
+
 export function ParamForm({
   def,
   params,
   issues,
   onChange,
+  resolved,
 }: {
   def: NodeDefinition;
   params: Record<string, unknown>;
   issues: CompileIssue[];
   onChange: (param: string, value: unknown) => void;
+  /** Values the node's "auto" params resolve to. */
+  resolved?: Record<string, ResolvedValue>;
 }) {
   const fields = useMemo(() => fieldsOf(def), [def]);
   return (
@@ -77,7 +131,10 @@ export function ParamForm({
         const fieldIssues = issues.filter((i) => i.param === key || i.param?.startsWith(`${key}.`));
         const testId = `param-${key}`;
         let control;
-        if (schema.type === 'boolean') {
+        const bounds0 = schema.anyOf?.find((b) => b.type === 'number' || b.type === 'integer');
+        if (schema.auto || schema.anyOf?.some((b) => b.const === 'auto')) {
+          control = <AutoNumberField value={value} schema={schema} resolved={resolved?.[key]} onChange={(v) => onChange(key, v)} testId={testId} />;
+        } else if (schema.type === 'boolean') {
           control = (
             <label className="flex items-center gap-2 text-sm">
               <input data-testid={testId} type="checkbox" checked={!!current} onChange={(e) => onChange(key, e.target.checked)} className="h-4 w-4 accent-[var(--color-accent)]" />
@@ -129,7 +186,8 @@ export function ParamForm({
             <input data-testid={testId} value={String(current ?? '')} onChange={(e) => onChange(key, e.target.value)} className="h-8 w-full rounded-md border border-neutral-300 px-2 text-sm outline-none focus:border-accent" />
           );
         }
-        const bounds = schema.minimum !== undefined || schema.maximum !== undefined ? `${schema.minimum ?? '−∞'} – ${schema.maximum ?? '∞'}` : null;
+        const limits = bounds0 ?? schema;
+        const bounds = limits.minimum !== undefined || limits.maximum !== undefined ? `${limits.minimum ?? '−∞'} – ${limits.maximum ?? '∞'}` : null;
         return (
           <div key={key}>
             <div className="mb-1 flex items-baseline justify-between gap-2">

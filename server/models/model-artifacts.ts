@@ -3,7 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { getNodeDefinition, type GraphDocument } from '../../graph-nodes';
-import { ArtifactStore } from '../../runtime/exec/artifact-store';
+import { ArtifactStore, artifactsRootFor } from '../../runtime/exec/artifact-store';
 
 /** Why a node has no model to try or no zip to download; the message is shown to the user as is. */
 export class NoArtifact extends Error {}
@@ -38,7 +38,7 @@ export function modelFolderOf(run: RunLike, nodes: NodeKeys, nodeId: string, dat
   if (!port) throw new NoArtifact(`node ${labelOf(doc, nodeId)} (${def?.title ?? node.type}) has no model to try`);
   const row = nodes.find((n) => n.nodeId === source);
   if (!row) throw new NoArtifact(`node ${labelOf(doc, source)} was not part of this run; run the graph first`);
-  const artifact = new ArtifactStore(join(dataDir, 'artifacts')).get(row.cacheKey);
+  const artifact = new ArtifactStore(artifactsRootFor(dataDir)).get(row.cacheKey);
   if (!artifact || !existsSync(join(artifact, port, 'config.json'))) {
     const why = row.status === 'failed' ? 'it failed' : row.status === 'skipped' ? 'it was skipped' : row.status === 'queued' || row.status === 'running' ? 'it has not finished yet' : 'no result is stored';
     throw new NoArtifact(`node ${labelOf(doc, source)} has no trained model yet (${why}); run the graph, then try again`);
@@ -64,7 +64,7 @@ export function exportZipsOf(run: RunLike, nodes: NodeKeys, dataDir: string): Ex
     const row = nodes.find((r) => r.nodeId === n.id);
     if (!row) continue;
     const name = String(n.params.name ?? 'model').replace(/[^\w.-]/g, '_');
-    const file = join(dataDir, 'artifacts', row.cacheKey, 'export', `${name}.zip`);
+    const file = join(artifactsRootFor(dataDir), row.cacheKey, 'export', `${name}.zip`);
     out.push({ nodeId: n.id, name, bytes: existsSync(file) ? statSync(file).size : null, url: `/api/files/runs/${run.id}/nodes/${encodeURIComponent(n.id)}/export.zip` });
   }
   return out;
