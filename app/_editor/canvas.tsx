@@ -3,7 +3,6 @@
 // legality checks, drag, select. The document stays the single truth; React Flow only draws it.
 import {
   Background,
-  Controls,
   MiniMap,
   ReactFlow,
   useNodesInitialized,
@@ -193,7 +192,6 @@ export function Canvas(props: CanvasProps) {
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={20} size={1} color="#e5e5e5" />
-        <Controls showInteractive={false} orientation="horizontal" position="top-left" />
       </ReactFlow>
     </div>
   );

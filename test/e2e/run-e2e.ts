@@ -73,6 +73,7 @@ try {
   const specs: Record<string, () => Promise<void>> = {
     editor: async () => (await import('./editor.spec')).registerEditorSpec({ page, baseUrl, root, screenshotDir }),
     run: async () => (await import('./run.spec')).registerRunSpec({ page, baseUrl, root, screenshotDir }),
+    'own-data': async () => (await import('./own-data.spec')).registerOwnDataSpec({ page, baseUrl, root, screenshotDir }),
     'take-away': async () => (await import('./take-away.spec')).registerTakeAwaySpec({ page, baseUrl, root, screenshotDir }),
   };
   const wanted = process.env.E2E_SPECS?.split(',').map((s) => s.trim()).filter(Boolean) ?? Object.keys(specs);
