@@ -117,4 +117,20 @@ export function registerOwnDataSpec({ page, baseUrl, root, screenshotDir }: { pa
     const files = Object.keys(unzipSync(readFileSync((await download.path())!)));
     for (const f of ['config.json', 'model.safetensors', 'vocab.txt', 'tokenizer.json']) expect(files.some((x) => x.endsWith(f)), `zip has ${f}: ${files.join(', ')}`);
   });
+
+  test('the Results page charts the report and lists the finished run with its scores and run time', async () => {
+    await page.goto(`${baseUrl}/results`);
+    await page.locator('[data-testid="score-chart"]').waitFor();
+    const bars = await page.locator('[data-testid="score-bar"]').count();
+    expect(bars >= 2, `one bar per pipeline plus the baseline, got ${bars}`);
+    expect(((await page.locator('[data-testid="results-run-time"]').textContent()) ?? '').includes('took'), 'run time stated');
+    await page.locator('[data-testid="results-markdown"]').waitFor();
+    expect(((await page.locator('[data-testid="results-markdown"]').textContent()) ?? '').includes('Targets'), 'RESULTS.md rendered in full');
+    const row = page.locator('[data-testid="my-run"]', { hasText: 'My emails' }).first();
+    await row.waitFor();
+    const text = (await row.textContent()) ?? '';
+    expect(/macroF1 \d\.\d{3}/.test(text) && /TF-IDF/.test(text), `own run listed with its scores, got "${text.slice(0, 200)}"`);
+    expect(/\d+(\.\d)? s|min/.test(text), 'run time of the own run shown');
+    await shot('17-results');
+  });
 }
