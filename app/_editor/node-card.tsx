@@ -89,7 +89,7 @@ function StageCard({ data, selected }: NodeProps<StageFlowNode>) {
       )}
       {run?.flags && run.flags.length > 0 && (
         <ul className="border-b border-amber-100 bg-amber-50 px-3 py-1 text-[10px] leading-snug text-amber-900" data-testid={`node-flags-${node.id}`}>
-          {run.flags.map((f) => <li key={f.code} data-flag={f.code}>⚠ {f.message}</li>)}
+          {run.flags.map((f, i) => <li key={i} data-flag={f.code}>⚠ {f.message}</li>)}
         </ul>
       )}
       {(run?.status === 'skipped' || run?.status === 'cancelled') && run.error && (

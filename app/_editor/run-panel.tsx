@@ -176,8 +176,8 @@ export function RunPanel({
           {evalMetrics.map(([nodeId, m]) => (
             <div key={nodeId} className="rounded-md border border-neutral-200 bg-white p-2 text-xs" data-testid={`metrics-${nodeId}`}>
               <div className="mb-1 font-semibold">{m.name} <span className="font-normal text-neutral-400">({nodeId})</span></div>
-              {flagsOf(m).map((f) => (
-                <p key={f.code} data-testid="metric-flag" data-flag={f.code} className="mb-1 rounded bg-amber-50 px-1.5 py-0.5 text-[11px] text-amber-900">⚠ {f.message}</p>
+              {flagsOf(m).map((f, i) => (
+                <p key={i} data-testid="metric-flag" data-flag={f.code} className="mb-1 rounded bg-amber-50 px-1.5 py-0.5 text-[11px] text-amber-900">⚠ {f.message}</p>
               ))}
               {m.rows ? (
                 <table className="w-full text-[11px]">

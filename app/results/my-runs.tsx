@@ -35,7 +35,7 @@ export function MyRuns() {
                     <div key={s.nodeId} className="font-mono text-xs">
                       <span className="font-sans font-medium">{s.name}</span>{' '}
                       {HEADLINE.filter((k) => k in s.values).map((k) => <span key={k} className="mr-2"><span className="text-neutral-500">{k}</span> {s.values[k].toFixed(3)}</span>)}
-                      {s.flags.map((f) => <span key={f.code} className="ml-1 font-sans text-amber-700" title={f.message}>⚠ {f.code}</span>)}
+                      {s.flags.map((f, i) => <span key={i} className="ml-1 font-sans text-amber-700" title={f.message}>⚠ {f.code}</span>)}
                     </div>
                   ))}
                 </td>
