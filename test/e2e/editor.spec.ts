@@ -242,6 +242,15 @@ export function registerEditorSpec({ page, baseUrl, root, screenshotDir }: SpecC
   test('an example pipeline opens, lays out, and is valid (README screenshot)', async () => {
     await page.getByText('Spam filter with domain adaptation').click();
     await page.waitForSelector('.react-flow__node[data-id="fine-tune"]');
+    // A 13-node graph opens fitted but readable: never below 75 %, its first cards in view.
+    const zoom = () => page.locator('.react-flow__viewport').evaluate((el) => new DOMMatrix(getComputedStyle(el).transform).a);
+    await eventually(async () => (await zoom()) !== 1 || (await page.locator('.react-flow__node').count()) > 0, 'view fitted');
+    await page.waitForTimeout(300);
+    expect((await zoom()) >= 0.74, `opens at a readable zoom, got ${await zoom()}`);
+    const pane = (await page.locator('[data-testid="canvas"]').boundingBox())!;
+    const inView = await page.locator('.react-flow__node').evaluateAll((els, p) => els.filter((e) => { const r = e.getBoundingClientRect(); return r.left >= p.x && r.right <= p.x + p.width && r.top >= p.y && r.bottom <= p.y + p.height; }).length, pane);
+    expect(inView >= 3, `several whole cards in view at open, got ${inView}`);
+    await shot('06b-example-opened');
     await page.click('[data-testid="auto-layout"]');
     await eventually(async () => (await issuesCount()) === 0, 'example graph is valid');
     await page.setViewportSize({ width: 1920, height: 1000 });
