@@ -255,7 +255,7 @@ export function registerEditorSpec({ page, baseUrl, root, screenshotDir }: SpecC
     await eventually(async () => (await issuesCount()) === 0, 'example graph is valid');
     await page.setViewportSize({ width: 1920, height: 1000 });
     await page.click('[data-testid="auto-layout"]');
-    await node('lora').click();
+    await node('fine-tune').click();
     await page.waitForTimeout(600);
     await page.screenshot({ path: join(root, 'docs', 'screenshots', 'editor.png') });
     await shot('07-example');
