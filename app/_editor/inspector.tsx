@@ -8,6 +8,7 @@ import { useState } from 'react';
 import type { NodeRunState } from '../_lib/run-state';
 import { TryItPanel } from './try-it-panel';
 import { UploadPreview, type UploadPreviewView } from './upload-preview';
+import { uploadParams } from './upload-params';
 import { useTRPCClient } from '../_lib/trpc';
 
 /** Uploads a data file (the server checks type and size) and puts its id into the node's fileId. */
@@ -36,22 +37,6 @@ function UploadControl({ fileId, onUploaded }: { fileId: string; onUploaded: (id
       {state.message && <p className={`mt-1 ${state.error ? 'text-red-600' : 'text-neutral-500'}`} data-testid="upload-message">{state.message}</p>}
     </div>
   );
-}
-
-/** An upload node's params after a new file: the file id, its format, and columns it really has. */
-function uploadParams(node: GraphNode, fileId: string, p: UploadPreviewView | null): Record<string, unknown> {
-  const out: Record<string, unknown> = { fileId };
-  if (!p) return out;
-  if (node.type === 'corpus-upload') {
-    out.format = p.kind === 'jsonl' ? 'jsonl' : 'txt';
-    if (p.kind === 'jsonl' && p.columns.length && !p.columns.includes(String(node.params.textField ?? 'text'))) out.textField = p.suggested.textColumn ?? p.columns[0];
-    return out;
-  }
-  out.format = p.kind === 'jsonl' ? 'jsonl' : 'csv';
-  if (p.delimiter) out.delimiter = p.delimiter;
-  if (!p.columns.includes(String(node.params.textColumn ?? 'text')) && p.suggested.textColumn) out.textColumn = p.suggested.textColumn;
-  if (!p.columns.includes(String(node.params.labelColumn ?? 'label')) && p.suggested.labelColumn) out.labelColumn = p.suggested.labelColumn;
-  return out;
 }
 
 /** Nodes that make or take a model can be tried (Eval and Export try the model wired into them). */
