@@ -55,7 +55,8 @@ export function UploadPreview({ fileId, params, onParam, corpus }: { fileId: str
   const labelColumn = String(params.labelColumn ?? 'label');
   const preview = useUploadPreview(fileId, corpus ? null : labelColumn);
   if (!fileId) return null;
-  if (preview.error) return <p className="px-4 py-2 text-xs text-red-700" data-testid="upload-preview-error">{preview.error.message}</p>;
+  // A server without the preview procedure (older build) simply shows no preview.
+  if (preview.error) return /procedure/i.test(preview.error.message) ? null : <p className="px-4 py-2 text-xs text-red-700" data-testid="upload-preview-error">{preview.error.message}</p>;
   const p = preview.data;
   if (!p) return <p className="px-4 py-2 text-xs text-neutral-500">Reading the file…</p>;
   const shownColumns = corpus || p.columns.length === 0 ? Object.keys(p.sample[0] ?? {}) : [textColumn, labelColumn].filter((c) => p.columns.includes(c));
