@@ -184,3 +184,14 @@ describe('hubEnvFrom', () => {
     expect(hubEnvFrom({ HOME: '/h', XDG_CACHE_HOME: '/x' }).cacheDir).toBe('/x/huggingface/hub');
   });
 });
+
+describe('Pretrained model node, source hub', () => {
+  const check = (p: Record<string, unknown>) => pretrainedLoad.check!(pretrainedLoad.params.parse({ source: 'hub', ...p }));
+  it('asks for a Hub id and a usable revision, naming the param', () => {
+    expect(check({})).toEqual([{ param: 'hubId', message: 'hubId is required when source is hub (e.g. google/bert_uncased_L-4_H-256_A-4)' }]);
+    expect(check({ hubId: 'a/b/c' })).toEqual([{ param: 'hubId', message: '"a/b/c" is not a Hub model id (org/name)' }]);
+    expect(check({ hubId: 'google/bert_uncased_L-4_H-256_A-4', revision: '../x' })).toEqual([{ param: 'revision', message: 'revision must be a branch, tag or commit' }]);
+    expect(check({ hubId: 'google/bert_uncased_L-4_H-256_A-4' })).toEqual([]);
+    expect(check({ hubId: 'bert-base-uncased', revision: 'v1.0' })).toEqual([]);
+  });
+});
