@@ -11,6 +11,9 @@ import { exportModel, ExportRefused } from '../../../runtime/io/hf-export';
 import { loadModelFolder, saveModelFolder } from '../../../runtime/io/model-folder';
 import { readSafetensorsFile } from '../../../runtime/io/safetensors';
 import { tf } from '../../../runtime/tf';
+import { exportNode } from '../../../graph-nodes/export';
+import { exportStage } from '../../../runtime/stages/eval-stages';
+import { StageError } from '../../../runtime/stages/stage-error';
 
 const fixture = fileURLToPath(new URL('../../fixtures/tiny-bert/', import.meta.url));
 const tmp = () => mkdtempSync(join(tmpdir(), 'tg-export-'));
@@ -174,5 +177,23 @@ describe('exports that Python loads as is', () => {
     expect(back.model.head?.dropout).toBe(0.25);
     expect(maxAbsDiff(logitsOf(back), logitsOf(value))).toBeLessThan(1e-2);
     [value, back].forEach((v) => v.model.dispose());
+  });
+});
+
+describe('the Export stage', () => {
+  it('writes the folders and the zip, and refuses a PEFT export without adapters as a node error', async () => {
+    await initBackend('wasm');
+    const value = await loadModelFolder(fixture);
+    const artifactDir = tmp();
+    const logs: string[] = [];
+    const params = exportNode.params.parse({ formats: ['hf-safetensors', 'tfjs'], name: 'm' });
+    await exportStage.run({ params, inputs: { model: value }, artifactDir, log: (m: string) => logs.push(m) } as never);
+    expect(existsSync(join(artifactDir, 'export', 'm', 'hf', 'config.json'))).toBe(true);
+    expect(existsSync(join(artifactDir, 'export', 'm', 'tfjs', 'model.json'))).toBe(true);
+    expect(existsSync(join(artifactDir, 'export', 'm.zip'))).toBe(true);
+    expect(logs[0]).toBe('hf/: BertForSequenceClassification');
+    const peft = exportNode.params.parse({ formats: ['peft-adapter'] });
+    await expect(exportStage.run({ params: peft, inputs: { model: value }, artifactDir: tmp(), log: () => {} } as never)).rejects.toThrow(StageError);
+    value.model.dispose();
   });
 });

@@ -1,7 +1,7 @@
 // Hub downloads against a loopback mirror in the Hub's URL layout: the standard cache layout,
 // resume after a dropped connection, checksums, sharded weights, gated repos, offline mode.
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -172,6 +172,32 @@ describe('models from the Hugging Face Hub (loopback mirror)', () => {
     const snap = await snapshotFromHub({ ...e, endpoint: 'http://127.0.0.1:9' }, 'google/tiny-bert');
     expect(snap.commit).toBe(COMMIT);
     expect(snap.fromCacheBecause).toMatch(/cannot reach/);
+  });
+});
+
+describe('a cache filled by Python’s huggingface_hub', () => {
+  it('is picked up offline: refs/main → snapshots/<commit> → ../../blobs/<id>', async () => {
+    await initBackend('wasm');
+    const home = mkdtempSync(join(tmpdir(), 'hf-home-'));
+    const repoDir = join(home, 'hub', 'models--google--bert_uncased_L-2_H-32');
+    const commit = 'c'.repeat(40);
+    mkdirSync(join(repoDir, 'blobs'), { recursive: true });
+    mkdirSync(join(repoDir, 'snapshots', commit), { recursive: true });
+    mkdirSync(join(repoDir, 'refs'), { recursive: true });
+    writeFileSync(join(repoDir, 'refs', 'main'), commit);
+    for (const name of ['config.json', 'vocab.txt', 'model.safetensors']) {
+      const content = read(name);
+      const id = name.endsWith('.safetensors') ? sha256(content) : createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
+      writeFileSync(join(repoDir, 'blobs', id), content);
+      symlinkSync(`../../blobs/${id}`, join(repoDir, 'snapshots', commit, name));
+    }
+    const snap = await snapshotFromHub(hubEnvFrom({ HF_HOME: home, HF_HUB_OFFLINE: '1' }), 'google/bert_uncased_L-2_H-32');
+    expect(snap).toMatchObject({ commit, dir: join(repoDir, 'snapshots', commit) });
+    const value = await loadModelFolder(snap.dir, { root: snap.root });
+    expect(value.model.config.hiddenSize).toBe(32);
+    value.model.dispose();
+    // The same links are refused when the folder itself is the confinement (they leave it).
+    await expect(loadModelFolder(snap.dir)).rejects.toThrow(/symbolic link to a file outside the model folder/);
   });
 });
 
