@@ -1,12 +1,14 @@
 // Queue mode end to end: a real redis-server, a real database, the server and two real worker host
 // processes. Both workers take stages, a socket.io client gets every event in order, a worker killed
-// mid-stage has its stage resumed on the other from the shared checkpoint, cancel stops a stage on
+// mid-stage has its stage resumed on the other from the shared checkpoint, a stage whose attempts all
+// die fails with the reason, a restarted server loses nothing, cancel stops a stage on
 // its worker, and the reconciler closes a run that no job backs.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { io as connect, type Socket } from 'socket.io-client';
+import { Worker } from 'bullmq';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NumberedRunEvent } from '../../../runtime/exec/events';
@@ -14,6 +16,7 @@ import { DEFAULT_WORKSPACE, LOCAL_USER } from '../../../server/db/seed';
 import { runNodes, runs } from '../../../server/db/schema';
 import { startServer, type RunningServer } from '../../../server/http';
 import type { BullmqRunQueue } from '../../../server/queue/bullmq-queue';
+import { stageQueueName } from '../../../server/queue/protocol';
 import { appRouter } from '../../../server/routers/_app';
 import { createContextInner } from '../../../server/trpc';
 import { graphBuilder } from '../../helpers/graph-builder';
@@ -234,6 +237,32 @@ describe.each(engines)('queue mode (%s)', (engine) => {
     const nodes = await nodesOf(start.runId);
     expect(nodes.filter((n) => n.nodeId.startsWith('ft')).sort((a, b) => a.nodeId.localeCompare(b.nodeId)).map((n) => [n.workerId, n.requires])).toEqual([['w3', ['gpu']], ['w3', ['gpu']]]);
     expect(nodes.find((n) => n.nodeId === 'data')!.requires).toEqual([]);
+  });
+
+  it('a stage whose attempts all die fails with the reason after N attempts; what is below is skipped', async () => {
+    // A host that takes "flaky" stages and whose stage process dies every time (BullMQ's real retry path).
+    let tries = 0;
+    const flaky = new Worker(stageQueueName(['flaky']), async () => {
+      tries++;
+      throw new Error('stage process exited unexpectedly (signal SIGKILL)');
+    }, { connection: { url: redis.url }, concurrency: 1 });
+    try {
+      const { runId } = await (await api()).runs.start({ graphId, document: twoBranchGraph(1, 7), requires: ['flaky'] });
+      const snapshot = await waitFor('the run to fail', async () => {
+        const s = await (await api()).runs.get({ runId });
+        return ['done', 'failed', 'cancelled'].includes(s.run.status) ? s : null;
+      });
+      expect(snapshot.run.status).toBe('failed');
+      for (const id of ['ftA', 'ftB']) {
+        const n = snapshot.nodes.find((x) => x.nodeId === id)!;
+        expect(n.status).toBe('failed');
+        expect(n.error).toBe('stage failed after 3 attempts: stage process exited unexpectedly (signal SIGKILL)');
+      }
+      expect(snapshot.nodes.filter((n) => n.nodeId.startsWith('eval')).map((n) => n.status)).toEqual(['skipped', 'skipped']);
+      expect(tries).toBe(6);
+    } finally {
+      await flaky.close();
+    }
   });
 
   it('the reconciler closes a run the database calls running but no job backs', async () => {
