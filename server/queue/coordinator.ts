@@ -40,6 +40,8 @@ export class QueueCoordinator {
   private readonly owner = new Map<string, string>();
   /** Completed jobs seen by the previous reconcile whose node was still open. */
   private completedSeen = new Set<string>();
+  /** Stream entries handled and the time spent on them (the bench reports whether the leader is the bottleneck). */
+  readonly stats = { handled: 0, busyMs: 0 };
   /** Stage-ready → job-start latencies (ms), most recent last. */
   readonly startLatencies: number[] = [];
 
@@ -138,7 +140,15 @@ export class QueueCoordinator {
 
   /** Handles one stream entry. */
   handle(m: StreamMessage): Promise<void> {
-    return this.exclusive(() => this.handleNow(m));
+    return this.exclusive(async () => {
+      const started = performance.now();
+      try {
+        await this.handleNow(m);
+      } finally {
+        this.stats.handled++;
+        this.stats.busyMs += performance.now() - started;
+      }
+    });
   }
 
   private async handleNow(m: StreamMessage): Promise<void> {

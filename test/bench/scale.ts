@@ -22,15 +22,16 @@ process.env.TUNEGRAPH_BUNDLED_MODELS_DIR = join(root, 'test', 'fixtures');
 const quick = process.argv.includes('--short');
 const BATCH = quick ? 4 : 8;
 const LATENCY_RUNS = quick ? 3 : 6;
+const ROUNDS = quick ? 1 : 2;
 
 /** A small run: data (seeded) → split → head on the fixture model → one short fine-tune → eval. */
 function smallRun(seed: number) {
   const g = graphBuilder('');
-  g.node('dataset-bundled', { dataset: 'spam-assassin', maxExamples: 80, seed }, { id: 'data' });
+  g.node('dataset-bundled', { dataset: 'spam-assassin', maxExamples: 120, seed }, { id: 'data' });
   g.node('split', {}, { id: 'split' });
   g.node('pretrained-load', { modelId: 'tiny-bert' }, { id: 'load' });
   g.node('head', {}, { id: 'head' });
-  g.node('fine-tune', { epochs: 2, batchSize: 8, maxSeqLength: 32 }, { id: 'ft' });
+  g.node('fine-tune', { epochs: 4, batchSize: 8, maxSeqLength: 32 }, { id: 'ft' });
   g.node('eval', {}, { id: 'eval' });
   g.connect('data', 'dataset', 'split', 'dataset');
   g.connect('load', 'model', 'head', 'model');
@@ -63,11 +64,27 @@ async function waitDone(runIds: string[]): Promise<void> {
 }
 
 /** Seconds for a batch of runs submitted together. */
+const leaderLoad: { entries: number; busySeconds: number }[] = [];
+const stagesPerWorker: Record<string, number>[] = [];
+const stageSeconds: number[] = [];
+
 async function batch(): Promise<number> {
   const started = performance.now();
+  const before = { ...coordinator.stats };
   const ids = [];
   for (let i = 0; i < BATCH; i++) ids.push((await api.runs.start({ graphId, document: smallRun(seed++) })).runId);
   await waitDone(ids);
+  const perWorker: Record<string, number> = {};
+  let ranSeconds = 0;
+  for (const runId of ids) {
+    for (const n of (await api.runs.get({ runId })).nodes) {
+      perWorker[n.workerId ?? '?'] = (perWorker[n.workerId ?? '?'] ?? 0) + 1;
+      if (n.startedAt && n.finishedAt) ranSeconds += (n.finishedAt.getTime() - n.startedAt.getTime()) / 1000;
+    }
+  }
+  stagesPerWorker.push(perWorker);
+  stageSeconds.push(ranSeconds);
+  leaderLoad.push({ entries: coordinator.stats.handled - before.handled, busySeconds: (coordinator.stats.busyMs - before.busyMs) / 1000 });
   return (performance.now() - started) / 1000;
 }
 
@@ -80,9 +97,19 @@ async function addWorker(cpu: number): Promise<void> {
 try {
   await addWorker(0);
   await waitDone([(await api.runs.start({ graphId, document: smallRun(seed++) })).runId]); // warm-up: shared model artifact, first stage process
-  const oneWorker = await batch();
+  // The VM's cores are shared with other work, so each setting runs ROUNDS batches and the fastest
+  // counts (noise only ever slows a batch down). A new worker is warmed up first (JIT, tfjs kernels,
+  // the bundled dataset read once per process), as the first worker was.
+  const oneTimes: number[] = [];
+  const twoTimes: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) oneTimes.push(await batch());
   await addWorker(1);
-  const twoWorkers = await batch();
+  const warm = [];
+  for (let i = 0; i < 4; i++) warm.push((await api.runs.start({ graphId, document: smallRun(seed++) })).runId);
+  await waitDone(warm);
+  for (let round = 0; round < ROUNDS; round++) twoTimes.push(await batch());
+  const oneWorker = Math.min(...oneTimes);
+  const twoWorkers = Math.min(...twoTimes);
 
   coordinator.startLatencies.length = 0;
   for (let i = 0; i < LATENCY_RUNS; i++) await waitDone([(await api.runs.start({ graphId, document: smallRun(seed++) })).runId]);
@@ -95,8 +122,12 @@ try {
     stagesPerRun: 6,
     cpuPinning: 'taskset: worker 1 on core 0, worker 2 on core 1; server unpinned',
     loadAverageAtEnd: os.loadavg()[0],
-    oneWorker: { seconds: oneWorker, runsPerMinute: (BATCH / oneWorker) * 60 },
-    twoWorkers: { seconds: twoWorkers, runsPerMinute: (BATCH / twoWorkers) * 60 },
+    rounds: ROUNDS,
+    oneWorker: { seconds: oneWorker, allSeconds: oneTimes, runsPerMinute: (BATCH / oneWorker) * 60 },
+    twoWorkers: { seconds: twoWorkers, allSeconds: twoTimes, runsPerMinute: (BATCH / twoWorkers) * 60 },
+    leaderBusy: leaderLoad,
+    stagesPerWorker,
+    stageSeconds,
     ratio,
     ratioTarget: 1.7,
     startLatencyMs: { samples: latencies.length, p50: pct(0.5), p95: pct(0.95), max: latencies[latencies.length - 1] },
@@ -108,10 +139,11 @@ try {
     markdownTable(
       ['measure', 'result', 'target'],
       [
-        [`${BATCH} small runs, 1 worker (1 core)`, `${oneWorker.toFixed(1)} s`, ''],
-        [`${BATCH} small runs, 2 workers (1 core each)`, `${twoWorkers.toFixed(1)} s`, ''],
+        [`${BATCH} small runs, 1 worker (1 core), best of ${ROUNDS}`, `${oneWorker.toFixed(1)} s (${oneTimes.map((t) => t.toFixed(1)).join(', ')})`, ''],
+        [`${BATCH} small runs, 2 workers (1 core each), best of ${ROUNDS}`, `${twoWorkers.toFixed(1)} s (${twoTimes.map((t) => t.toFixed(1)).join(', ')})`, ''],
         ['throughput ratio 2 ÷ 1', ratio.toFixed(2), '≥ 1.7'],
         [`stage ready → job start on an idle worker (${latencies.length} stages), p50 / p95`, `${pct(0.5)} / ${pct(0.95)} ms`, 'p95 ≤ 100 ms'],
+        ['leader busy handling worker messages per batch', leaderLoad.map((l) => `${l.busySeconds.toFixed(1)} s / ${l.entries}`).join(', '), ''],
         ['load average (1 min) at the end', os.loadavg()[0].toFixed(1), ''],
       ],
     ),
