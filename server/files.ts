@@ -8,8 +8,9 @@ import { and, eq } from 'drizzle-orm';
 import { artifactsRootFor } from '../runtime/exec/artifact-store';
 import { resolveInside } from '../runtime/io/safe-path';
 import type { RuntimeEnv } from '../runtime/stages/define-stage';
+import type { Auth } from './auth/auth';
 import { getSessionUser } from './auth/session';
-import { roleAllows, roleIn, workspacesOf } from './auth/rights';
+import { currentWorkspaceOf, roleAllows, roleOnGraph } from './auth/rights';
 import type { Database } from './db/client';
 import { runNodes, runs, uploads } from './db/schema';
 import { newId } from './ids';
@@ -33,14 +34,14 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | n
   return Buffer.concat(chunks);
 }
 
-export async function handleFileRoutes(req: IncomingMessage, res: ServerResponse, deps: { db: Database; env: RuntimeEnv }): Promise<void> {
+export async function handleFileRoutes(req: IncomingMessage, res: ServerResponse, deps: { db: Database; env: RuntimeEnv; auth: Auth }): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://local');
-  const user = await getSessionUser(req);
+  const user = await getSessionUser(req, deps.auth);
   if (!user) return reply(res, 401, { error: 'sign in first' });
 
   // POST /api/files/uploads?filename=reviews.csv  (body: the file's bytes)
   if (req.method === 'POST' && url.pathname === '/api/files/uploads') {
-    const [membership] = await workspacesOf(deps.db, user.id);
+    const membership = await currentWorkspaceOf(deps.db, user.id);
     if (!membership || !roleAllows(membership.role, 'write')) return reply(res, 403, { error: 'you cannot upload to this workspace' });
     const filename = (url.searchParams.get('filename') ?? '').replace(/[^\w.\- ]+/g, '_').slice(0, 200);
     if (!filename) return reply(res, 400, { error: 'filename query parameter is required' });
@@ -64,7 +65,7 @@ export async function handleFileRoutes(req: IncomingMessage, res: ServerResponse
   if (req.method === 'GET' && m) {
     const [runId, nodeId] = [m[1], m[2]];
     const [run] = await deps.db.select().from(runs).where(eq(runs.id, runId));
-    if (!run || !(await roleIn(deps.db, user.id, run.workspaceId))) return reply(res, 404, { error: `no run '${runId}'` });
+    if (!run || !(await roleOnGraph(deps.db, user.id, { id: run.graphId, workspaceId: run.workspaceId }))) return reply(res, 404, { error: `no run '${runId}'` });
     const [node] = await deps.db.select().from(runNodes).where(and(eq(runNodes.runId, runId), eq(runNodes.nodeId, nodeId)));
     if (!node) return reply(res, 404, { error: `run '${runId}' has no node '${nodeId}'` });
     const name = ((run.document as { nodes: { id: string; params: { name?: string } }[] }).nodes.find((n) => n.id === nodeId)?.params.name ?? 'model').replace(/[^\w.-]/g, '_');

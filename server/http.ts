@@ -5,6 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { toNodeHandler } from 'better-auth/node';
+import { createAuth, type Auth } from './auth/auth';
+import { refuseWithoutSession } from './auth/page-gate';
 import { defaultDataDir, openDatabase, type OpenDatabase } from './db/client';
 import { seedDatabase } from './db/seed';
 import { attachRealtime } from './realtime/socket';
@@ -40,6 +43,7 @@ export interface RunningServer {
   url: string;
   port: number;
   database: OpenDatabase;
+  auth: Auth;
   runService: RunService;
   /** The embedded queue, or the BullMQ queue in queue mode. */
   queue: RunQueue;
@@ -65,6 +69,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const runService = new RunService(database.db, env);
 
   const policy = originPolicyFromEnv(opts.host ?? '127.0.0.1');
+  const auth = createAuth({ db: database.db, dataDir, policy, signup: process.env.TUNEGRAPH_SIGNUP === 'invite' ? 'invite' : 'open', publicUrl: process.env.TUNEGRAPH_PUBLIC_URL || undefined });
+  const authHandler = toNodeHandler(auth);
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/api/trpc/',
@@ -73,7 +79,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     maxBatchSize: MAX_TRPC_BATCH,
     // Queries carrying a graph document (runs.nodeState …) go as POST: a GET URL overflows at ~29 nodes (HTTP 431).
     allowMethodOverride: true,
-    createContext: ({ req }) => createContext({ req, db: database.db, runService }),
+    createContext: ({ req }) => createContext({ req, db: database.db, auth, runService }),
   });
 
   let nextHandler: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | null = null;
@@ -91,6 +97,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     // Before any route (tRPC, files, auth, pages): Host and Origin decide whether to answer at all.
     const refusal = checkRequest(policy, req);
     if (refusal) return sendJson(res, refusal.status, { error: refusal.error });
+    if (url.startsWith('/api/auth/')) return void authHandler(req, res);
     if (url.startsWith('/api/trpc/')) {
       // JSON only: tRPC also parses form and octet-stream bodies, which a foreign page can send without a preflight.
       if (req.method === 'POST' && !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
@@ -99,7 +106,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       return trpc(req, res);
     }
     if (url.startsWith('/api/files/')) {
-      return void handleFileRoutes(req, res, { db: database.db, env }).catch((err) => {
+      return void handleFileRoutes(req, res, { db: database.db, env, auth }).catch((err) => {
         const message = internalErrorMessage(err, `${req.method} ${url.split('?')[0]}`);
         if (!res.headersSent) sendJson(res, 500, { error: message });
         else res.destroy();
@@ -110,11 +117,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       res.end(JSON.stringify({ ok: true, database: database.kind, version: appVersion }));
       return;
     }
-    if (nextHandler) return void nextHandler(req, res);
+    if (nextHandler) {
+      // Pages need a session (the login page and share links excepted).
+      const handler = nextHandler;
+      return void refuseWithoutSession(req, res, auth).then((refused) => (refused ? undefined : handler(req, res)));
+    }
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found');
   });
-  const io = attachRealtime(server, { db: database.db, runService, policy });
+  const io = attachRealtime(server, { db: database.db, runService, auth, policy });
   let queue: RunQueue;
   let closeQueue: () => Promise<void>;
   if (redisUrl) {
@@ -145,6 +156,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     database,
+    auth,
     runService,
     queue,
     async close() {

@@ -6,8 +6,9 @@ import type { IncomingMessage } from 'node:http';
 import { and, eq, isNull } from 'drizzle-orm';
 import superjson from 'superjson';
 import { z, ZodError } from 'zod';
+import type { Auth } from './auth/auth';
 import { getSessionUser, type SessionUser } from './auth/session';
-import { roleAllows, roleIn, workspacesOf, type Access } from './auth/rights';
+import { accessNeeds, currentWorkspaceOf, roleAllows, roleOnGraph, type Access } from './auth/rights';
 import type { Database } from './db/client';
 import { graphs, runs } from './db/schema';
 import type { RunService } from './runs/run-service';
@@ -26,9 +27,9 @@ export async function createContextInner(opts: { db: Database; user: SessionUser
   return { db: opts.db, user: opts.user, runService: opts.runService };
 }
 
-/** Context for an HTTP request: the caller comes from the request's session, never from the input. */
-export async function createContext(opts: { req: IncomingMessage; db: Database; runService?: RunService }): Promise<Context> {
-  return createContextInner({ db: opts.db, user: await getSessionUser(opts.req), runService: opts.runService });
+/** Context for an HTTP request: the caller comes from the request's session cookie, never from the input. */
+export async function createContext(opts: { req: IncomingMessage; db: Database; auth: Auth; runService?: RunService }): Promise<Context> {
+  return createContextInner({ db: opts.db, user: await getSessionUser(opts.req, opts.auth), runService: opts.runService });
 }
 
 /** superjson, with the nesting of the raw input bounded first: its walk (and JSON.stringify later) recurse. */
@@ -74,33 +75,41 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
 
-/** Acts in the caller's workspace (the default one until workspace switching exists). */
+/** Acts in the caller's current workspace (switched with workspaces.switch). */
 export const workspaceProcedure = authedProcedure.use(async ({ ctx, next }) => {
-  const [membership] = await workspacesOf(ctx.db, ctx.user.id);
+  const membership = await currentWorkspaceOf(ctx.db, ctx.user.id);
   if (!membership) throw new TRPCError({ code: 'FORBIDDEN', message: 'you are not a member of any workspace' });
   return next({ ctx: { ...ctx, workspaceId: membership.workspaceId, role: membership.role } });
 });
 
-/** Loads `input.graphId` and checks the caller's role on its workspace; missing and foreign graphs look the same. */
+/** workspaceProcedure for callers whose role grants `access` in their current workspace. */
+export function workspaceAccessProcedure(access: Access) {
+  return workspaceProcedure.use(({ ctx, next }) => {
+    if (!roleAllows(ctx.role, access)) throw new TRPCError({ code: 'FORBIDDEN', message: `your role in this workspace is ${ctx.role}; this needs ${accessNeeds[access]}` });
+    return next();
+  });
+}
+
+/** Loads `input.graphId` and checks the caller's role on it (workspace role or share); missing and foreign graphs look the same. */
 export function graphProcedure(access: Access) {
   return authedProcedure.input(z.object({ graphId: z.string().min(1).max(64) })).use(async ({ ctx, input, next }) => {
     const [graph] = await ctx.db.select().from(graphs).where(and(eq(graphs.id, input.graphId), isNull(graphs.deletedAt)));
-    const role = graph ? await roleIn(ctx.db, ctx.user.id, graph.workspaceId) : null;
+    const role = graph ? await roleOnGraph(ctx.db, ctx.user.id, graph) : null;
     if (!graph || !role) throw new TRPCError({ code: 'NOT_FOUND', message: `no graph '${input.graphId}'` });
     if (!roleAllows(role, access)) {
-      throw new TRPCError({ code: 'FORBIDDEN', message: `your role on graph '${input.graphId}' is ${role}; ${access} needs editor or owner` });
+      throw new TRPCError({ code: 'FORBIDDEN', message: `your role on graph '${input.graphId}' is ${role}; this needs ${accessNeeds[access]}` });
     }
     return next({ ctx: { ...ctx, graph, role } });
   });
 }
 
-/** Loads `input.runId` and checks the caller's role on its workspace (the same rule as graphs). */
+/** Loads `input.runId` and checks the caller's role on its graph (the same rule as graphs). */
 export function runProcedure(access: Access) {
   return authedProcedure.input(z.object({ runId: z.string().min(1).max(64) })).use(async ({ ctx, input, next }) => {
     const [run] = await ctx.db.select().from(runs).where(eq(runs.id, input.runId));
-    const role = run ? await roleIn(ctx.db, ctx.user.id, run.workspaceId) : null;
+    const role = run ? await roleOnGraph(ctx.db, ctx.user.id, { id: run.graphId, workspaceId: run.workspaceId }) : null;
     if (!run || !role) throw new TRPCError({ code: 'NOT_FOUND', message: `no run '${input.runId}'` });
-    if (!roleAllows(role, access)) throw new TRPCError({ code: 'FORBIDDEN', message: `your role on run '${input.runId}' is ${role}; ${access} needs editor or owner` });
+    if (!roleAllows(role, access)) throw new TRPCError({ code: 'FORBIDDEN', message: `your role on run '${input.runId}' is ${role}; this needs ${accessNeeds[access]}` });
     return next({ ctx: { ...ctx, run, role } });
   });
 }

@@ -23,6 +23,7 @@ import { Palette } from './palette';
 import { ShortcutHelp } from './shortcut-help';
 import { RunPanel } from './run-panel';
 import { useRun } from '../_lib/use-run';
+import { TeamBar } from '../_teams/team-bar';
 
 interface LoadedGraph {
   id: string;
@@ -30,6 +31,8 @@ interface LoadedGraph {
   version: number;
   latestVersion: number;
   document: GraphDocument;
+  /** The caller's role on the graph (viewers cannot save or run). */
+  role: string;
 }
 
 /** Loads a graph (latest or a chosen version) and mounts a fresh editor for it. */
@@ -153,9 +156,13 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
   }, [dirty]);
 
   const versions = useQuery(trpc.graphs.versions.queryOptions({ graphId: initial.id }));
+  // The newest version this editor knows; a save on it is refused (conflict) if someone else saved since.
+  const [baseVersion, setBaseVersion] = useState(initial.latestVersion);
+  const readOnly = initial.role === 'viewer';
   const save = useMutation(
     trpc.graphs.save.mutationOptions({
       onSuccess: ({ version }, vars) => {
+        setBaseVersion(version);
         setSavedJson(JSON.stringify(vars.document));
         setViewing(null);
         setMessage('');
@@ -242,7 +249,7 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
   const downloads = useMemo(() => Object.fromEntries((exportZips.data ?? []).filter((z) => runNodes[z.nodeId]).map((z) => [z.nodeId, z])), [exportZips.data, runNodes]);
 
   const apply = useCallback((next: (d: GraphDocument) => GraphDocument, key?: string) => setHistory((h) => commit(h, next(h.present), key)), []);
-  const doSave = useCallback(() => save.mutate({ graphId: initial.id, document: doc, message }), [save, initial.id, doc, message]);
+  const doSave = useCallback(() => save.mutate({ graphId: initial.id, document: doc, message, baseVersion }), [save, initial.id, doc, message, baseVersion]);
 
   const addAtCentre = useCallback(
     (type: string) => {
@@ -374,6 +381,7 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
           <button title="Zoom in" data-testid="zoom-in" onClick={() => void flow.zoomIn({ duration: 150 })} className="h-8 w-7 rounded-md text-neutral-600 hover:bg-neutral-100">+</button>
           <button title="Fit view (F)" data-testid="fit-view" onClick={() => readableFit()} className="h-8 rounded-md px-2 text-neutral-600 hover:bg-neutral-100">Fit</button>
           <span className="mx-1 h-5 w-px bg-neutral-200" />
+          <TeamBar graphId={initial.id} role={initial.role} version={initial.latestVersion} />
           <select
             data-testid="version-picker"
             value={viewing ?? ''}
@@ -397,7 +405,7 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
           <button
             data-testid="run"
             onClick={() => runDoc('all')}
-            disabled={startRun.isPending || issues.length > 0}
+            disabled={startRun.isPending || issues.length > 0 || readOnly}
             title={issues.length > 0 ? 'Fix the problems first' : 'Run the whole graph (cached results are reused)'}
             className="h-8 rounded-md bg-emerald-600 px-3 font-medium text-white hover:opacity-90 disabled:opacity-40"
           >
@@ -406,7 +414,7 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
           <button data-testid="toggle-run-panel" onClick={() => setShowRun((v) => !v)} disabled={!runId} className="h-8 rounded-md px-2 text-neutral-600 hover:bg-neutral-100 disabled:opacity-30">Runs</button>
           <span className="mx-1 h-5 w-px bg-neutral-200" />
           <input data-testid="save-message" value={message} onChange={(e) => setMessage(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && doSave()} placeholder="Version message (optional)" className="h-8 w-52 rounded-md border border-neutral-300 px-2 text-xs outline-none focus:border-accent" />
-          <button data-testid="save" onClick={doSave} disabled={save.isPending} className="h-8 rounded-md bg-accent px-3 font-medium text-white hover:opacity-90 disabled:opacity-50">
+          <button data-testid="save" onClick={doSave} disabled={save.isPending || readOnly} className="h-8 rounded-md bg-accent px-3 font-medium text-white hover:opacity-90 disabled:opacity-50">
             {save.isPending ? 'Saving…' : 'Save'}
           </button>
           <button onClick={() => setShowHelp((s) => !s)} title="Keyboard shortcuts (?)" className="h-8 w-8 rounded-md text-neutral-500 hover:bg-neutral-100">?</button>

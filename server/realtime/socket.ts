@@ -6,8 +6,9 @@ import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { eq } from 'drizzle-orm';
 import { Server, type Socket } from 'socket.io';
 import type { NumberedRunEvent } from '../../runtime/exec/events';
+import type { Auth } from '../auth/auth';
 import { getSessionUser } from '../auth/session';
-import { roleIn } from '../auth/rights';
+import { roleOnGraph } from '../auth/rights';
 import type { Database } from '../db/client';
 import { runs } from '../db/schema';
 import type { RunService } from '../runs/run-service';
@@ -32,7 +33,7 @@ const MAX_SEQ = 2_147_483_647;
 type JoinReply = { ok: true; events: NumberedRunEvent[]; more: boolean } | { ok: false; error: string };
 
 /** Attaches socket.io (path /socket.io) to the HTTP server. */
-export function attachRealtime(http: HttpServer, deps: { db: Database; runService: RunService; policy?: OriginPolicy }): Server {
+export function attachRealtime(http: HttpServer, deps: { db: Database; runService: RunService; auth: Auth; policy?: OriginPolicy }): Server {
   const io = new Server(http, {
     path: '/socket.io',
     serveClient: false,
@@ -42,6 +43,13 @@ export function attachRealtime(http: HttpServer, deps: { db: Database; runServic
       const refusal = deps.policy ? checkRequest(deps.policy, req, { stateChanging: true }) : null;
       callback(refusal ? refusal.error : null, !refusal);
     },
+  });
+  // No session, no socket: the handshake carries the session cookie.
+  io.use((socket, next) => {
+    getSessionUser(socket.request as IncomingMessage, deps.auth).then(
+      (user) => (user ? next() : next(new Error('sign in first'))),
+      () => next(new Error('sign in first')),
+    );
   });
   io.on('connection', (socket) => {
     const joins = { tokens: JOIN_BURST, at: Date.now() };
@@ -59,7 +67,7 @@ export function attachRealtime(http: HttpServer, deps: { db: Database; runServic
   return io;
 }
 
-async function join(io: Server, socket: Socket, deps: { db: Database; runService: RunService }, arg: unknown): Promise<JoinReply> {
+async function join(io: Server, socket: Socket, deps: { db: Database; runService: RunService; auth: Auth }, arg: unknown): Promise<JoinReply> {
   const { runId, afterSeq = 0 } = typeof arg === 'string' ? { runId: arg } : ((arg ?? {}) as { runId?: unknown; afterSeq?: unknown });
   if (typeof runId !== 'string' || !/^r_[A-Za-z0-9]{1,64}$/.test(runId)) return { ok: false, error: 'join needs a run id like r_…' };
   if (typeof afterSeq !== 'number' || !Number.isInteger(afterSeq) || afterSeq < 0 || afterSeq > MAX_SEQ) {
@@ -69,9 +77,10 @@ async function join(io: Server, socket: Socket, deps: { db: Database; runService
   const already = socket.rooms.has(room);
   if (!already && socket.rooms.size - 1 >= MAX_ROOMS_PER_SOCKET) return { ok: false, error: `a connection may watch at most ${MAX_ROOMS_PER_SOCKET} runs; leave one first` };
   if (!already && (io.sockets.adapter.rooms.get(room)?.size ?? 0) >= MAX_WATCHERS_PER_RUN) return { ok: false, error: `run '${runId}' already has ${MAX_WATCHERS_PER_RUN} watchers` };
-  const user = await getSessionUser(socket.request as IncomingMessage);
-  const [run] = await deps.db.select({ workspaceId: runs.workspaceId }).from(runs).where(eq(runs.id, runId));
-  if (!user || !run || !(await roleIn(deps.db, user.id, run.workspaceId))) return { ok: false, error: `no run '${runId}'` };
+  // Checked again at each join: a session signed out since the handshake stops here.
+  const user = await getSessionUser(socket.request as IncomingMessage, deps.auth);
+  const [run] = await deps.db.select({ workspaceId: runs.workspaceId, graphId: runs.graphId }).from(runs).where(eq(runs.id, runId));
+  if (!user || !run || !(await roleOnGraph(deps.db, user.id, { id: run.graphId, workspaceId: run.workspaceId }))) return { ok: false, error: `no run '${runId}'` };
   // Join first, then read the backlog: an event in between arrives twice, and clients drop seqs they have.
   await socket.join(room);
   const events = await deps.runService.eventsAfter(runId, afterSeq, REPLAY_PAGE_EVENTS + 1);

@@ -1,11 +1,14 @@
 // The whole API: one router per resource, merged here.
 import { router } from '../trpc';
 import { computeRouter } from './compute';
+import { accountRouter } from './account';
 import { graphsRouter } from './graphs';
 import { modelsRouter } from './models';
 import { resultsRouter } from './results';
 import { runsRouter } from './runs';
 import { uploadsRouter } from './uploads';
+import { sharesRouter } from './shares';
+import { workspacesRouter } from './workspaces';
 
 export const appRouter = router({
   graphs: graphsRouter,
@@ -14,6 +17,9 @@ export const appRouter = router({
   results: resultsRouter,
   compute: computeRouter,
   uploads: uploadsRouter,
+  account: accountRouter,
+  workspaces: workspacesRouter,
+  shares: sharesRouter,
 });
 
 /** The API's type, imported by the browser's tRPC client. */

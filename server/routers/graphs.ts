@@ -1,5 +1,6 @@
-// Saved graphs: create, list, open any version, save (a new immutable version each time), rename,
-// delete, import and export. Rights come from workspaceProcedure / graphProcedure.
+// Saved graphs: create, list, open any version, save (a new immutable version each time, refused when
+// someone else saved since the caller's base version), diff, restore, fork, transfer, rename, delete,
+// import and export. Rights come from workspaceProcedure / graphProcedure.
 import { TRPCError } from '@trpc/server';
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
@@ -7,10 +8,12 @@ import { emptyGraph, type GraphDocument } from '../../graph-nodes';
 import { validateGraph } from '../../runtime/compile/validate';
 import { checkGraph } from '../compile/check-graph';
 import type { Database } from '../db/client';
-import { graphs, graphVersions } from '../db/schema';
+import { graphs, graphVersions, users, workspaceMembers } from '../db/schema';
+import { diffGraphs } from '../../runtime/compile/graph-diff';
+import { roleIn, roleAllows } from '../auth/rights';
 import { checkGraphDocument, GraphFileError, MAX_GRAPH_BYTES, readGraphDocument } from '../../runtime/compile/read-graph';
 import { newId } from '../ids';
-import { graphProcedure, router, workspaceProcedure } from '../trpc';
+import { graphProcedure, router, workspaceAccessProcedure, workspaceProcedure } from '../trpc';
 
 const name = z.string().trim().min(1, 'name is empty').max(120, 'name is longer than 120 characters');
 const message = z.string().trim().max(500).default('');
@@ -36,6 +39,40 @@ async function insertGraph(db: Database, workspaceId: string, userId: string, gr
   return id;
 }
 
+/** The link to the version diff page, shown with a save conflict. */
+export const diffUrl = (graphId: string, from: number, to: number) => `/graphs/${graphId}/diff?from=${from}&to=${to}`;
+
+/**
+ * Appends a version. With `baseVersion`, refuses (CONFLICT) when the graph moved past it: the row lock
+ * serialises concurrent saves, so the check and the insert are one atomic step.
+ */
+async function appendVersion(db: Database, graphId: string, document: GraphDocument, msg: string, userId: string, baseVersion?: number): Promise<number> {
+  return db.transaction(async (tx) => {
+    const [locked] = await tx.select({ latest: graphs.latestVersion }).from(graphs).where(eq(graphs.id, graphId)).for('update');
+    if (baseVersion !== undefined && locked.latest !== baseVersion) {
+      const [by] = await tx
+        .select({ name: users.name })
+        .from(graphVersions)
+        .leftJoin(users, eq(users.id, graphVersions.createdBy))
+        .where(and(eq(graphVersions.graphId, graphId), eq(graphVersions.version, locked.latest)));
+      throw new TRPCError({
+        code: 'CONFLICT',
+        message: `not saved: ${by?.name ?? 'someone'} saved version ${locked.latest} after your version ${baseVersion}. See what changed at ${diffUrl(graphId, baseVersion, locked.latest)}, then save again on version ${locked.latest}.`,
+      });
+    }
+    const next = locked.latest + 1;
+    await tx.insert(graphVersions).values({ graphId, version: next, document, message: msg, createdBy: userId });
+    await tx.update(graphs).set({ latestVersion: next, updatedAt: new Date() }).where(eq(graphs.id, graphId));
+    return next;
+  });
+}
+
+async function versionDocument(db: Database, graphId: string, version: number): Promise<GraphDocument> {
+  const [row] = await db.select({ document: graphVersions.document }).from(graphVersions).where(and(eq(graphVersions.graphId, graphId), eq(graphVersions.version, version)));
+  if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `graph '${graphId}' has no version ${version}` });
+  return row.document as GraphDocument;
+}
+
 export const graphsRouter = router({
   list: workspaceProcedure.query(async ({ ctx }) => {
     const rows = await ctx.db
@@ -47,8 +84,7 @@ export const graphsRouter = router({
     return rows;
   }),
 
-  create: workspaceProcedure.input(z.object({ name, document: documentInput.optional() })).mutation(async ({ ctx, input }) => {
-    if (ctx.role === 'viewer') throw new TRPCError({ code: 'FORBIDDEN', message: 'viewers cannot create graphs' });
+  create: workspaceAccessProcedure('write').input(z.object({ name, document: documentInput.optional() })).mutation(async ({ ctx, input }) => {
     let document = emptyGraph();
     if (input.document !== undefined) {
       try {
@@ -82,15 +118,16 @@ export const graphsRouter = router({
 
   versions: graphProcedure('read').query(async ({ ctx }) => {
     const rows = await ctx.db
-      .select({ version: graphVersions.version, message: graphVersions.message, createdAt: graphVersions.createdAt, nodeCount })
+      .select({ version: graphVersions.version, message: graphVersions.message, createdAt: graphVersions.createdAt, nodeCount, authorId: graphVersions.createdBy, author: users.name })
       .from(graphVersions)
+      .leftJoin(users, eq(users.id, graphVersions.createdBy))
       .where(eq(graphVersions.graphId, ctx.graph.id))
       .orderBy(desc(graphVersions.version));
     return rows;
   }),
 
   save: graphProcedure('write')
-    .input(z.object({ document: documentInput, message }))
+    .input(z.object({ document: documentInput, message, baseVersion: z.int().min(1) }))
     .mutation(async ({ ctx, input }) => {
       let document: GraphDocument;
       try {
@@ -98,15 +135,50 @@ export const graphsRouter = router({
       } catch (err) {
         asBadRequest(err);
       }
-      const version = await ctx.db.transaction(async (tx) => {
-        // The row lock serialises concurrent saves of one graph, so versions never collide.
-        const [locked] = await tx.select({ latest: graphs.latestVersion }).from(graphs).where(eq(graphs.id, ctx.graph.id)).for('update');
-        const next = locked.latest + 1;
-        await tx.insert(graphVersions).values({ graphId: ctx.graph.id, version: next, document, message: input.message, createdBy: ctx.user.id });
-        await tx.update(graphs).set({ latestVersion: next, updatedAt: new Date() }).where(eq(graphs.id, ctx.graph.id));
-        return next;
-      });
+      const version = await appendVersion(ctx.db, ctx.graph.id, document, input.message, ctx.user.id, input.baseVersion);
       return { version, issues: validateGraph(document) };
+    }),
+
+  /** What changed between two versions (either order), with both documents for drawing. */
+  diff: graphProcedure('read')
+    .input(z.object({ from: z.int().min(1), to: z.int().min(1) }))
+    .query(async ({ ctx, input }) => {
+      const [before, after] = await Promise.all([versionDocument(ctx.db, ctx.graph.id, input.from), versionDocument(ctx.db, ctx.graph.id, input.to)]);
+      return { graphId: ctx.graph.id, name: ctx.graph.name, from: input.from, to: input.to, before, after, diff: diffGraphs(before, after) };
+    }),
+
+  /** Saves an old version's document as the newest version; history is kept. */
+  restore: graphProcedure('write')
+    .input(z.object({ version: z.int().min(1) }))
+    .mutation(async ({ ctx, input }) => {
+      const document = await versionDocument(ctx.db, ctx.graph.id, input.version);
+      const version = await appendVersion(ctx.db, ctx.graph.id, document, `Restored version ${input.version}`, ctx.user.id);
+      return { version };
+    }),
+
+  /** Copies a graph (any version the caller can read, shared ones included) into the caller's current workspace. */
+  fork: graphProcedure('read')
+    .input(z.object({ version: z.int().min(1).optional(), name: name.optional() }))
+    .mutation(async ({ ctx, input }) => {
+      // Into the current workspace when the caller may write there, else their first workspace where they may (a viewer's own).
+      const [me] = await ctx.db.select({ current: users.currentWorkspaceId }).from(users).where(eq(users.id, ctx.user.id));
+      const writable = (await ctx.db.select().from(workspaceMembers).where(eq(workspaceMembers.userId, ctx.user.id))).filter((m) => roleAllows(m.role, 'write'));
+      const target = writable.find((m) => m.workspaceId === me?.current) ?? writable[0];
+      if (!target) throw new TRPCError({ code: 'FORBIDDEN', message: 'forking needs a workspace where you are editor, admin or owner' });
+      const version = input.version ?? ctx.graph.latestVersion;
+      const document = await versionDocument(ctx.db, ctx.graph.id, version);
+      const id = await insertGraph(ctx.db, target.workspaceId, ctx.user.id, input.name ?? `${ctx.graph.name} (fork)`.slice(0, 120), document, `Forked from ${ctx.graph.name} v${version}`);
+      return { id, version: 1, workspaceId: target.workspaceId };
+    }),
+
+  /** Moves a graph (with its history and runs) to another workspace; admin or owner on both sides. */
+  transfer: graphProcedure('manage')
+    .input(z.object({ workspaceId: z.string().min(1).max(64) }))
+    .mutation(async ({ ctx, input }) => {
+      const role = await roleIn(ctx.db, ctx.user.id, input.workspaceId);
+      if (!role || !roleAllows(role, 'manage')) throw new TRPCError({ code: 'FORBIDDEN', message: `transferring needs admin or owner in workspace '${input.workspaceId}'` });
+      await ctx.db.update(graphs).set({ workspaceId: input.workspaceId, updatedAt: new Date() }).where(eq(graphs.id, ctx.graph.id));
+      return { id: ctx.graph.id, workspaceId: input.workspaceId };
     }),
 
   rename: graphProcedure('write')
@@ -116,15 +188,14 @@ export const graphsRouter = router({
       return { id: ctx.graph.id, name: input.name };
     }),
 
-  delete: graphProcedure('write').mutation(async ({ ctx }) => {
+  delete: graphProcedure('manage').mutation(async ({ ctx }) => {
     await ctx.db.update(graphs).set({ deletedAt: new Date() }).where(eq(graphs.id, ctx.graph.id));
     return { id: ctx.graph.id };
   }),
 
-  import: workspaceProcedure
+  import: workspaceAccessProcedure('write')
     .input(z.object({ json: z.string().max(MAX_GRAPH_BYTES, 'graph file is larger than 5 MB'), name: name.optional(), filename: z.string().max(200).optional() }))
     .mutation(async ({ ctx, input }) => {
-      if (ctx.role === 'viewer') throw new TRPCError({ code: 'FORBIDDEN', message: 'viewers cannot import graphs' });
       let parsed: ReturnType<typeof readGraphDocument>;
       try {
         parsed = readGraphDocument(input.json, input.filename ?? 'graph file');

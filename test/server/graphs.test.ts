@@ -39,8 +39,8 @@ describe.each(dbKinds)('graphs API on %s', (kind) => {
     const { id } = await api.graphs.create({ name: 'Versioned' });
     const first = pipelineGraph('a').doc;
     const second = pipelineGraph('b', { learningRate: 1e-4 }).doc;
-    const saved2 = await api.graphs.save({ graphId: id, document: first, message: 'first pipeline' });
-    const saved3 = await api.graphs.save({ graphId: id, document: second, message: 'higher learning rate' });
+    const saved2 = await api.graphs.save({ graphId: id, document: first, message: 'first pipeline', baseVersion: 1 });
+    const saved3 = await api.graphs.save({ graphId: id, document: second, message: 'higher learning rate', baseVersion: 2 });
     expect([saved2.version, saved3.version]).toEqual([2, 3]);
     expect(saved3.issues).toEqual([]);
     expect((await api.graphs.get({ graphId: id, version: 2 })).document).toEqual(first);
@@ -58,7 +58,7 @@ describe.each(dbKinds)('graphs API on %s', (kind) => {
     const older = await api.graphs.create({ name: 'Older' });
     const newer = await api.graphs.create({ name: 'Newer' });
     expect((await api.graphs.list()).slice(0, 2).map((g) => g.id)).toEqual([newer.id, older.id]);
-    await api.graphs.save({ graphId: older.id, document: pipelineGraph().doc });
+    await api.graphs.save({ graphId: older.id, document: pipelineGraph().doc, baseVersion: 1 });
     expect((await api.graphs.list())[0]).toMatchObject({ id: older.id, latestVersion: 2, nodeCount: pipelineGraph().doc.nodes.length });
   });
 
@@ -67,7 +67,7 @@ describe.each(dbKinds)('graphs API on %s', (kind) => {
     const { id } = await api.graphs.create({ name: 'WIP' });
     const { doc } = pipelineGraph();
     doc.edges = doc.edges.slice(1);
-    const { issues } = await api.graphs.save({ graphId: id, document: doc });
+    const { issues } = await api.graphs.save({ graphId: id, document: doc, baseVersion: 1 });
     expect(issues).toContainEqual(expect.objectContaining({ kind: 'missing-input', port: 'dataset' }));
   });
 
@@ -76,7 +76,7 @@ describe.each(dbKinds)('graphs API on %s', (kind) => {
     const { id } = await api.graphs.create({ name: 'Guarded', document: pipelineGraph().doc });
     const bad = pipelineGraph().doc as unknown as { nodes: { position: unknown }[] };
     bad.nodes[2].position = { x: 'left' };
-    await expect(api.graphs.save({ graphId: id, document: bad })).rejects.toThrow(/nodes\.2\.position\.x/);
+    await expect(api.graphs.save({ graphId: id, document: bad, baseVersion: 1 })).rejects.toThrow(/nodes\.2\.position\.x/);
     expect((await api.graphs.get({ graphId: id })).latestVersion).toBe(1);
   });
 
@@ -157,7 +157,7 @@ describe.each(dbKinds)('graphs API on %s', (kind) => {
     await expect(stranger.graphs.list()).rejects.toMatchObject({ code: 'FORBIDDEN' });
     const viewer = await caller({ id: 'u_viewer', name: 'Vera' });
     expect((await viewer.graphs.get({ graphId: id })).name).toBe('Private');
-    await expect(viewer.graphs.save({ graphId: id, document: pipelineGraph().doc })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(viewer.graphs.save({ graphId: id, document: pipelineGraph().doc, baseVersion: 1 })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(viewer.graphs.delete({ graphId: id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect((await caller(null)).graphs.list()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
   });

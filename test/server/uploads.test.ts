@@ -3,26 +3,34 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_USER } from '../../server/db/seed';
 import { startServer, type RunningServer } from '../../server/http';
 import { appRouter } from '../../server/routers/_app';
 import { createContextInner } from '../../server/trpc';
 import { graphBuilder } from '../helpers/graph-builder';
 import { FIXTURE_MODELS_DIR } from '../helpers/run-env';
+import { signUp, type TestSession } from '../helpers/session';
 
 describe('uploads', () => {
   let server: RunningServer;
   const dataDir = mkdtempSync(join(tmpdir(), 'tunegraph-uploads-'));
-  const api = async () => appRouter.createCaller(await createContextInner({ db: server.database.db, user: LOCAL_USER, runService: server.runService }));
-  const upload = (filename: string, body: string | Buffer) => fetch(`${server.url}/api/files/uploads?filename=${encodeURIComponent(filename)}`, { method: "POST", body: typeof body === "string" ? body : new Uint8Array(body) });
+  let owner: TestSession;
+  const api = async () => appRouter.createCaller(await createContextInner({ db: server.database.db, user: owner.user, runService: server.runService }));
+  const upload = (filename: string, body: string | Buffer, cookie: string | null = owner.cookie) =>
+    fetch(`${server.url}/api/files/uploads?filename=${encodeURIComponent(filename)}`, { method: 'POST', headers: cookie ? { cookie } : {}, body: typeof body === 'string' ? body : new Uint8Array(body) });
 
   beforeAll(async () => {
     process.env.TUNEGRAPH_BUNDLED_MODELS_DIR = FIXTURE_MODELS_DIR;
     server = await startServer({ port: 0, dataDir, next: false });
+    owner = await signUp(server, { name: 'Olive Owner', email: 'olive@example.org' });
   });
   afterAll(async () => {
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses uploads without a session', async () => {
+    const res = await upload('reviews.csv', 'text,label\na,b\n', null);
+    expect(res.status).toBe(401);
   });
 
   it('accepts a CSV, refuses other types and files over the limit', async () => {
