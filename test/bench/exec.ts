@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import type { GraphDocument } from '../../graph-nodes';
-import { LOCAL_USER } from '../../server/db/seed';
+import { signUp } from '../helpers/session';
 import { startServer } from '../../server/http';
 import { appRouter } from '../../server/routers/_app';
 import { createContextInner } from '../../server/trpc';
@@ -30,7 +30,8 @@ for (const n of example.nodes) {
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tunegraph-bench-'));
 const server = await startServer({ port: 0, dataDir, next: false });
-const api = appRouter.createCaller(await createContextInner({ db: server.database.db, user: LOCAL_USER, runService: server.runService }));
+const owner = await signUp(server, { name: 'Bench', email: 'bench@example.org' });
+const api = appRouter.createCaller(await createContextInner({ db: server.database.db, user: owner.user, runService: server.runService }));
 const { id: graphId } = await api.graphs.create({ name: 'bench', document: example });
 const latencies: number[] = [];
 
@@ -38,7 +39,7 @@ async function timedRun(document: GraphDocument): Promise<{ seconds: number; sta
   const started = performance.now();
   const { runId } = await api.runs.start({ graphId, document });
   // The watcher runs in its own process, like a browser, so the server's own work does not delay its receive loop.
-  const client = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/bench/latency-client.ts'), server.url, runId], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const client = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/bench/latency-client.ts'), server.url, runId, owner.cookie], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   client.stdout.on('data', (d) => (out += d));
   await new Promise((ok) => client.on('exit', ok));

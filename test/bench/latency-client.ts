@@ -3,8 +3,8 @@
 import { io } from 'socket.io-client';
 import type { NumberedRunEvent } from '../../runtime/exec/events';
 
-const [url, runId] = process.argv.slice(2);
-const socket = io(url, { path: '/socket.io', transports: ['websocket'] });
+const [url, runId, cookie] = process.argv.slice(2);
+const socket = io(url, { path: '/socket.io', transports: ['websocket'], extraHeaders: cookie ? { cookie } : {} });
 const latencies: number[] = [];
 socket.on('run-event', (e: NumberedRunEvent) => {
   if (e.runId !== runId) return;

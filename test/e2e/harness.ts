@@ -47,3 +47,38 @@ export async function eventually<T>(fn: () => Promise<T> | T, message: string, t
   }
   throw new Error(`${message}${last ? ` (last error: ${(last as Error).message})` : ''}`);
 }
+
+/** The owner every e2e run signs up as (a fresh data folder each run, so the first sign-up is the owner set-up). */
+export const OWNER = { name: 'Olive Owner', email: 'owner@example.org', password: 'correct horse battery' };
+
+/** Signs up through the login page's form (the owner set-up on a fresh install, else "create an account"). */
+export async function signUpInBrowser(page: import('playwright-core').Page, baseUrl: string, who: { name: string; email: string; password: string }): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.waitForSelector('[data-testid="login-form"]');
+  if (!(await page.locator('[data-testid="login-name"]').count())) await page.click('[data-testid="login-switch"]');
+  await page.fill('[data-testid="login-name"]', who.name);
+  await page.fill('[data-testid="login-email"]', who.email);
+  await page.fill('[data-testid="login-password"]', who.password);
+  await page.click('[data-testid="login-submit"]');
+  await page.waitForURL(/\/graphs/);
+}
+
+/** Signs in through the login page. */
+export async function signInInBrowser(page: import('playwright-core').Page, baseUrl: string, who: { email: string; password: string }): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.waitForSelector('[data-testid="login-form"]');
+  if (await page.locator('[data-testid="login-name"]').count()) await page.click('[data-testid="login-switch"]');
+  await page.fill('[data-testid="login-email"]', who.email);
+  await page.fill('[data-testid="login-password"]', who.password);
+  await page.click('[data-testid="login-submit"]');
+  await page.waitForURL(/\/graphs/);
+}
+
+/** The page signed in as the owner: creates the owner account on first use (owner set-up), signs in after that. */
+export async function signInAsOwner(page: import('playwright-core').Page, baseUrl: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.waitForSelector('[data-testid="login-title"]');
+  const setup = (await page.locator('[data-testid="login-title"]').textContent())?.includes('owner account');
+  if (setup) await signUpInBrowser(page, baseUrl, OWNER);
+  else await signInInBrowser(page, baseUrl, OWNER);
+}

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-import { runTests } from './harness';
+import { eventually, expect, runTests, signInAsOwner, test } from './harness';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const screenshotDir = join(root, 'test', 'e2e', 'screenshots');
@@ -69,6 +69,14 @@ try {
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   page.on('pageerror', (err) => console.log(`  [browser error] ${err.message}`));
+  // Every page needs a session: the first test does the owner set-up, and every spec after it runs signed in.
+  test('a fresh install sends the first visitor to the owner set-up, then signs them in', async () => {
+    await page.goto(`${baseUrl}/graphs`);
+    await page.waitForURL(/\/login/);
+    await eventually(async () => (await page.locator('[data-testid="login-title"]').textContent())?.includes('create the owner account'), 'owner set-up shown');
+    await signInAsOwner(page, baseUrl);
+    expect((await page.locator('[data-testid="signed-in-as"]').textContent()) === 'Olive Owner', 'signed in as the owner');
+  });
   // E2E_SPECS=take-away,run runs only those specs (while iterating); all of them by default.
   const specs: Record<string, () => Promise<void>> = {
     editor: async () => (await import('./editor.spec')).registerEditorSpec({ page, baseUrl, root, screenshotDir }),

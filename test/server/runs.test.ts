@@ -8,7 +8,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import type { NumberedRunEvent } from '../../runtime/exec/events';
 import { startServer, type RunningServer } from '../../server/http';
 import type { InProcessQueue } from '../../server/runs/in-process-queue';
-import { LOCAL_USER } from '../../server/db/seed';
+import { signUp, type TestSession } from '../helpers/session';
 import { appRouter } from '../../server/routers/_app';
 import { createContextInner } from '../../server/trpc';
 import { graphBuilder } from '../helpers/graph-builder';
@@ -45,12 +45,14 @@ async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, timeo
 describe('runs on the server', () => {
   let server: RunningServer;
   const dataDir = mkdtempSync(join(tmpdir(), 'tunegraph-runs-'));
-  const api = async () => appRouter.createCaller(await createContextInner({ db: server.database.db, user: LOCAL_USER, runService: server.runService }));
+  let owner: TestSession;
+  const api = async () => appRouter.createCaller(await createContextInner({ db: server.database.db, user: owner.user, runService: server.runService }));
   let graphId = '';
 
   beforeAll(async () => {
     process.env.TUNEGRAPH_BUNDLED_MODELS_DIR = FIXTURE_MODELS_DIR;
     server = await startServer({ port: 0, dataDir, next: false });
+    owner = await signUp(server, { name: 'Olive Owner', email: 'olive@example.org' });
     graphId = (await (await api()).graphs.create({ name: 'Runs test', document: smallGraph() })).id;
   });
   afterAll(async () => {
@@ -59,7 +61,7 @@ describe('runs on the server', () => {
   });
 
   it('streams a run’s events in order over socket.io, and a late joiner gets the replay', async () => {
-    const live: Socket = connect(server.url, { path: '/socket.io', transports: ['websocket'] });
+    const live: Socket = connect(server.url, { path: '/socket.io', transports: ['websocket'], extraHeaders: { cookie: owner.cookie } });
     const { runId } = await (await api()).runs.start({ graphId });
     const received: NumberedRunEvent[] = [];
     live.on('run-event', (e: NumberedRunEvent) => received.push(e));
@@ -77,7 +79,7 @@ describe('runs on the server', () => {
     expect(received.some((e) => e.type === 'progress' && e.nodeId === 'ft')).toBe(true);
     live.close();
 
-    const late: Socket = connect(server.url, { path: '/socket.io', transports: ['websocket'] });
+    const late: Socket = connect(server.url, { path: '/socket.io', transports: ['websocket'], extraHeaders: { cookie: owner.cookie } });
     const replay = (await new Promise((ok) => late.emit('join', { runId, afterSeq: 0 }, ok))) as { ok: boolean; events: NumberedRunEvent[] };
     late.close();
     expect(replay.events.map((e) => e.seq)).toEqual(seqs);

@@ -15,6 +15,7 @@ import type { NumberedRunEvent } from '../../../runtime/exec/events';
 import { DEFAULT_WORKSPACE, LOCAL_USER } from '../../../server/db/seed';
 import { runNodes, runs } from '../../../server/db/schema';
 import { startServer, type RunningServer } from '../../../server/http';
+import { signUp, type TestSession } from '../../helpers/session';
 import type { BullmqRunQueue } from '../../../server/queue/bullmq-queue';
 import { stageQueueName } from '../../../server/queue/protocol';
 import { appRouter } from '../../../server/routers/_app';
@@ -87,7 +88,8 @@ describe.each(engines)('queue mode (%s)', (engine) => {
   let pg: Awaited<ReturnType<typeof privatePostgres>> = null;
   const workers: WorkerProcess[] = [];
   const dataDir = mkdtempSync(join(tmpdir(), 'tunegraph-queue-'));
-  const api = async () => appRouter.createCaller(await createContextInner({ db: server.database.db, user: LOCAL_USER, runService: server.runService }));
+  let owner: TestSession;
+  const api = async () => appRouter.createCaller(await createContextInner({ db: server.database.db, user: owner.user, runService: server.runService }));
   const nodesOf = async (runId: string) => (await (await api()).runs.get({ runId })).nodes;
   let graphId = '';
 
@@ -95,6 +97,7 @@ describe.each(engines)('queue mode (%s)', (engine) => {
     redis = await startTestRedis();
     if (engine === 'postgres') pg = await privatePostgres();
     server = await startServer({ port: 0, dataDir, next: false, redisUrl: redis.url, databaseUrl: pg?.url });
+    owner = await signUp(server, { name: 'Olive Owner', email: 'olive@example.org' });
     for (const id of ['w1', 'w2']) workers.push(startWorkerProcess({ id, redisUrl: redis.url, dataDir, env: timings }));
     await Promise.all(workers.map((w) => w.ready));
     graphId = (await (await api()).graphs.create({ name: 'Queue test', document: twoBranchGraph(2) })).id;
@@ -108,7 +111,7 @@ describe.each(engines)('queue mode (%s)', (engine) => {
   });
 
   it('two workers share a run’s stages and a socket.io client gets every event in order', async () => {
-    const live: Socket = connect(server.url, { path: '/socket.io', transports: ['websocket'] });
+    const live: Socket = connect(server.url, { path: '/socket.io', transports: ['websocket'], extraHeaders: { cookie: owner.cookie } });
     const received: NumberedRunEvent[] = [];
     live.on('run-event', (e: NumberedRunEvent) => received.push(e));
     const { runId } = await (await api()).runs.start({ graphId });

@@ -9,6 +9,7 @@ import superjson from 'superjson';
 import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../../server/http';
+import { signUp, type TestSession } from '../../helpers/session';
 
 /** A raw HTTP request (fetch refuses to set Host and Origin). */
 function raw(url: string, opts: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<{ status: number; body: string }> {
@@ -30,16 +31,18 @@ describe('the HTTP boundary under hostile input', () => {
   let server: RunningServer;
   const dataDir = mkdtempSync(join(tmpdir(), 'tunegraph-boundary-'));
   let host: string;
+  let owner: TestSession;
   const listNames = async () => {
-    const res = await fetch(`${server.url}/api/trpc/graphs.list`);
+    const res = await fetch(`${server.url}/api/trpc/graphs.list`, { headers: { cookie: owner.cookie } });
     return ((await res.json()).result.data.json as { name: string }[]).map((g) => g.name);
   };
   const create = (input: unknown, headers: Record<string, string> = {}) =>
-    raw(server.url, { method: 'POST', path: '/api/trpc/graphs.create', headers: { host, 'content-type': 'application/json', ...headers }, body: json(input) });
+    raw(server.url, { method: 'POST', path: '/api/trpc/graphs.create', headers: { host, cookie: owner.cookie, 'content-type': 'application/json', ...headers }, body: json(input) });
 
   beforeAll(async () => {
     server = await startServer({ port: 0, dataDir, next: false });
     host = new URL(server.url).host;
+    owner = await signUp(server, { name: 'Olive Owner', email: 'olive@example.org' });
   });
   afterAll(async () => {
     await server.close();
@@ -74,7 +77,7 @@ describe('the HTTP boundary under hostile input', () => {
     const upload = await raw(server.url, { method: 'POST', path: '/api/files/uploads?filename=x.csv', headers: { host, origin: 'http://evil.example', 'content-type': 'text/plain' }, body: 'text,label\na,b\n' });
     expect(upload.status).toBe(403);
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
-      const res = await raw(server.url, { method: 'POST', path: '/api/trpc/graphs.create', headers: { host, 'content-type': type }, body: json({ name: 'form' }) });
+      const res = await raw(server.url, { method: 'POST', path: '/api/trpc/graphs.create', headers: { host, cookie: owner.cookie, 'content-type': type }, body: json({ name: 'form' }) });
       expect(res.status).toBe(415);
     }
   });
@@ -82,7 +85,7 @@ describe('the HTTP boundary under hostile input', () => {
   it('refuses socket.io handshakes from a foreign Origin and accepts its own', async () => {
     const attempt = (origin: string) =>
       new Promise<string>((ok) => {
-        const socket = connect(server.url, { path: '/socket.io', transports: ['websocket'], extraHeaders: { origin }, reconnection: false });
+        const socket = connect(server.url, { path: '/socket.io', transports: ['websocket'], extraHeaders: { origin, cookie: owner.cookie }, reconnection: false });
         socket.on('connect', () => (socket.close(), ok('connected')));
         socket.on('connect_error', () => (socket.close(), ok('refused')));
       });
@@ -107,28 +110,28 @@ describe('the HTTP boundary under hostile input', () => {
 
   it('answers deeply nested JSON and BigInt with clean 400s', async () => {
     const deep = '['.repeat(100_000) + ']'.repeat(100_000);
-    const res = await raw(server.url, { method: 'POST', path: '/api/trpc/graphs.create', headers: { host, 'content-type': 'application/json' }, body: `{"json":{"name":"deep","document":${deep}}}` });
+    const res = await raw(server.url, { method: 'POST', path: '/api/trpc/graphs.create', headers: { host, cookie: owner.cookie, 'content-type': 'application/json' }, body: `{"json":{"name":"deep","document":${deep}}}` });
     expect(res.status).toBe(400);
     expect(JSON.parse(res.body).error.json.message).toMatch(/nested more than \d+ levels deep/);
     const big = await create({ name: 'big', document: { schemaVersion: 1, nodes: [], edges: [], extra: 10n } });
     expect(big.status).toBe(400);
     expect(JSON.parse(big.body).error.json.message).toBe('document.extra: BigInt values are not accepted; send a number');
-    const invalidJson = await raw(server.url, { method: 'POST', path: '/api/trpc/graphs.create', headers: { host, 'content-type': 'application/json' }, body: '{"json":{"name":"secret-body-text' });
+    const invalidJson = await raw(server.url, { method: 'POST', path: '/api/trpc/graphs.create', headers: { host, cookie: owner.cookie, 'content-type': 'application/json' }, body: '{"json":{"name":"secret-body-text' });
     expect(invalidJson.status).toBe(400);
     expect(invalidJson.body).not.toContain('secret-body-text');
   });
 
   it('limits batch size: 200 batched graphs.list calls are one 400, not megabytes', async () => {
     const paths = Array.from({ length: 200 }, () => 'graphs.list').join(',');
-    const res = await raw(server.url, { path: `/api/trpc/${paths}?batch=1&input=${encodeURIComponent('{}')}`, headers: { host } });
+    const res = await raw(server.url, { path: `/api/trpc/${paths}?batch=1&input=${encodeURIComponent('{}')}`, headers: { host, cookie: owner.cookie } });
     expect(res.status).toBe(400);
     expect(res.body.length).toBeLessThan(100_000);
-    const ok = await raw(server.url, { path: `/api/trpc/graphs.list,graphs.list?batch=1&input=${encodeURIComponent('{}')}`, headers: { host } });
+    const ok = await raw(server.url, { path: `/api/trpc/graphs.list,graphs.list?batch=1&input=${encodeURIComponent('{}')}`, headers: { host, cookie: owner.cookie } });
     expect(ok.status).toBe(200);
   });
 
   it('answers absurd afterSeq values on socket.io join at once', async () => {
-    const socket = connect(server.url, { path: '/socket.io', transports: ['websocket'] });
+    const socket = connect(server.url, { path: '/socket.io', transports: ['websocket'], extraHeaders: { cookie: owner.cookie } });
     const replies = [];
     for (const afterSeq of [1e308, -1, 1.5, Number.MAX_SAFE_INTEGER, 'x']) replies.push(await new Promise((ok) => socket.emit('join', { runId: 'r_abc123', afterSeq }, ok)));
     socket.close();
