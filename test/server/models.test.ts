@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/http';
-import { LOCAL_USER } from '../../server/db/seed';
+import { signUp, type TestSession } from '../helpers/session';
 import { appRouter } from '../../server/routers/_app';
 import { createContextInner } from '../../server/trpc';
 import { graphBuilder } from '../helpers/graph-builder';
@@ -36,12 +36,14 @@ function exportGraph() {
 describe('trained models of a run', () => {
   let server: RunningServer;
   const dataDir = mkdtempSync(join(tmpdir(), 'tunegraph-models-'));
-  const api = async () => appRouter.createCaller(await createContextInner({ db: server.database.db, user: LOCAL_USER, runService: server.runService }));
+  let owner: TestSession;
+  const api = async () => appRouter.createCaller(await createContextInner({ db: server.database.db, user: owner.user, runService: server.runService }));
   let runId = '';
 
   beforeAll(async () => {
     process.env.TUNEGRAPH_BUNDLED_MODELS_DIR = FIXTURE_MODELS_DIR;
     server = await startServer({ port: 0, dataDir, next: false });
+    owner = await signUp(server, { name: 'Olive Owner', email: 'olive@example.org' });
     const { id: graphId } = await (await api()).graphs.create({ name: 'Models test', document: exportGraph() });
     ({ runId } = await (await api()).runs.start({ graphId }));
     const end = Date.now() + 120_000;
@@ -79,7 +81,8 @@ describe('trained models of a run', () => {
     const [zip] = await (await api()).models.exports({ runId });
     expect(zip).toMatchObject({ nodeId: 'export', name: 'spam-model', url: `/api/files/runs/${runId}/nodes/export/export.zip` });
     expect(zip.bytes).toBeGreaterThan(1000);
-    const res = await fetch(`${server.url}${zip.url}`);
+    expect((await fetch(`${server.url}${zip.url}`)).status).toBe(401);
+    const res = await fetch(`${server.url}${zip.url}`, { headers: { cookie: owner.cookie } });
     expect(res.status).toBe(200);
     const body = new Uint8Array(await res.arrayBuffer());
     expect(body.length).toBe(zip.bytes);
