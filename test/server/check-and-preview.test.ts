@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import superjson from 'superjson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_USER } from '../../server/db/seed';
+import { signUp, type TestSession } from '../helpers/session';
 import { startServer, type RunningServer } from '../../server/http';
 import { appRouter, type AppRouter } from '../../server/routers/_app';
 import { createContextInner } from '../../server/trpc';
@@ -16,14 +16,16 @@ import { FIXTURE_MODEL_ID, FIXTURE_MODELS_DIR } from '../helpers/run-env';
 describe('upload preview and the server-side check', () => {
   let server: RunningServer;
   const dataDir = mkdtempSync(join(tmpdir(), 'tunegraph-check-'));
-  const api = async () => appRouter.createCaller(await createContextInner({ db: server.database.db, user: LOCAL_USER, runService: server.runService }));
-  const upload = async (filename: string, body: string) => (await (await fetch(`${server.url}/api/files/uploads?filename=${encodeURIComponent(filename)}`, { method: 'POST', body })).json()).id as string;
+  let owner: TestSession;
+  const api = async () => appRouter.createCaller(await createContextInner({ db: server.database.db, user: owner.user, runService: server.runService }));
+  const upload = async (filename: string, body: string) => (await (await fetch(`${server.url}/api/files/uploads?filename=${encodeURIComponent(filename)}`, { method: 'POST', headers: { cookie: owner.cookie }, body })).json()).id as string;
   const trainCsv = 'review,sentiment\n' + Array.from({ length: 40 }, (_, i) => `review number ${i} was ${i % 2 ? 'good' : 'bad'},${i % 2 ? 'pos' : 'neg'}`).join('\n');
   const testCsv = 'review,sentiment\nloved it,pos\nhated it,neg\nso good,pos\n';
 
   beforeAll(async () => {
     process.env.TUNEGRAPH_BUNDLED_MODELS_DIR = FIXTURE_MODELS_DIR;
     server = await startServer({ port: 0, dataDir, next: false });
+    owner = await signUp(server, { name: 'Olive Owner', email: 'olive@example.org' });
   });
   afterAll(async () => {
     await server.close();
@@ -82,7 +84,7 @@ describe('upload preview and the server-side check', () => {
       g.connect(m, 'model', l, 'model');
     }
     const document = g.build();
-    const client = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${server.url}/api/trpc`, transformer: superjson, methodOverride: 'POST' })] });
+    const client = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${server.url}/api/trpc`, transformer: superjson, methodOverride: 'POST', headers: { cookie: owner.cookie } })] });
     const state = await client.runs.nodeState.mutate({ graphId, document });
     expect(Object.keys(state.nodes)).toHaveLength(60);
     const checked = await client.graphs.check.mutate({ document });
