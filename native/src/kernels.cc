@@ -43,7 +43,9 @@ inline float erfApprox(float x) {
 
 constexpr float kSqrtHalf = 0.70710678118654752f;
 constexpr float kInvSqrt2Pi = 0.39894228040143268f;
-constexpr long kElementGrain = 1 << 15;
+// Work below ~0.1 ms stays on one thread: waking the other costs ~10 µs, and on a busy machine a
+// worker that took a chunk and was preempted holds the caller up for a whole time slice.
+constexpr long kElementGrain = 1 << 17;
 
 float* offsetOf(const Operand& o, long i, long count2) { return o.base + (i / count2) * o.stride1 + (i % count2) * o.stride2; }
 
@@ -90,7 +92,7 @@ void gemm(ThreadPool& pool, const GemmSpec& s) {
   if (batch == 0 || s.m == 0 || s.n == 0) return;
   const double flops = 2.0 * s.m * s.n * std::max<long>(1, s.k) * batch;
   const long threads = pool.size();
-  if (threads == 1 || flops < 4e5) {
+  if (threads == 1 || flops < 4e6) {
     for (long i = 0; i < batch; i++) gemmBlock(s, i, 0, s.m, 0, s.n);
     return;
   }
@@ -133,9 +135,11 @@ void layerNormForward(ThreadPool& pool, const float* x, const float* g, const fl
     for (long r = r0; r < r1; r++) {
       const float* xr = x + r * h;
       float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
       for (long j = 0; j < h; j++) sum += xr[j];
       const float mean = sum / h;
       float sq = 0.0f;
+#pragma omp simd reduction(+ : sq)
       for (long j = 0; j < h; j++) sq += (xr[j] - mean) * (xr[j] - mean);
       const float rs = 1.0f / std::sqrt(sq / h + eps);
       float* hr = xhat + r * h;
@@ -160,6 +164,7 @@ void layerNormBackward(ThreadPool& pool, const float* dy, const float* xhat, con
       const float* dyr = dy + r * h;
       const float* hr = xhat + r * h;
       float m1 = 0.0f, m2 = 0.0f;
+#pragma omp simd reduction(+ : m1, m2)
       for (long j = 0; j < h; j++) {
         float d = dyr[j] * g[j];
         m1 += d;
@@ -197,8 +202,10 @@ void softmaxForward(ThreadPool& pool, const float* s, float* p, const float* mas
       } else {
         for (long j = 0; j < t; j++) pr[j] = sr[j] * scale;
       }
+#pragma omp simd reduction(max : mx)
       for (long j = 0; j < t; j++) mx = std::max(mx, pr[j]);
       float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
       for (long j = 0; j < t; j++) {
         float e = expApprox(pr[j] - mx);
         pr[j] = e;
@@ -217,6 +224,7 @@ void softmaxBackward(ThreadPool& pool, const float* dp, const float* p, float* d
       const float* pr = p + r * t;
       float* dsr = ds + r * t;
       float dot = 0.0f;
+#pragma omp simd reduction(+ : dot)
       for (long j = 0; j < t; j++) dot += dpr[j] * pr[j];
       for (long j = 0; j < t; j++) dsr[j] = scale * pr[j] * (dpr[j] - dot);
     }
@@ -251,14 +259,18 @@ void maskedScale(ThreadPool& pool, const float* x, const uint8_t* keep, float* o
 
 void adamw(ThreadPool& pool, float* p, float* m, float* v, const float* g, long n, float beta1, float beta2, float decay,
            float stepSize, float sqrtBc2, float eps) {
-  pool.parallelFor(n, kElementGrain, [&](long i0, long i1) {
+  pool.parallelFor(n, kElementGrain, [=](long i0, long i1) {
+    float* __restrict pp = p;
+    float* __restrict mm = m;
+    float* __restrict vv = v;
+    const float* __restrict gg = g;
     for (long i = i0; i < i1; i++) {
-      float gi = g[i];
-      float mi = beta1 * m[i] + (1.0f - beta1) * gi;
-      float vi = beta2 * v[i] + (1.0f - beta2) * gi * gi;
-      m[i] = mi;
-      v[i] = vi;
-      p[i] = p[i] * decay - stepSize * mi / (std::sqrt(vi) / sqrtBc2 + eps);
+      float gi = gg[i];
+      float mi = beta1 * mm[i] + (1.0f - beta1) * gi;
+      float vi = beta2 * vv[i] + (1.0f - beta2) * gi * gi;
+      mm[i] = mi;
+      vv[i] = vi;
+      pp[i] = pp[i] * decay - stepSize * mi / (std::sqrt(vi) / sqrtBc2 + eps);
     }
   });
 }
@@ -274,8 +286,10 @@ long keptRows(const int32_t* labels, long rows, int32_t ignoreIndex) {
 /** log Σ exp(row), stable. */
 float logSumExp(const float* row, long c) {
   float mx = -INFINITY;
+#pragma omp simd reduction(max : mx)
   for (long j = 0; j < c; j++) mx = std::max(mx, row[j]);
   float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
   for (long j = 0; j < c; j++) sum += expApprox(row[j] - mx);
   return mx + std::log(sum);
 }
