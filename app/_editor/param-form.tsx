@@ -25,6 +25,12 @@ function fieldsOf(def: NodeDefinition): Record<string, FieldSchema> {
   let fields = schemaCache.get(def.params);
   if (!fields) {
     fields = (z.toJSONSchema(def.params) as { properties: Record<string, FieldSchema> }).properties;
+    // "auto" or a number (fine-tune's learningRate …): a number field whose empty value means auto.
+    for (const [key, f] of Object.entries(fields)) {
+      const anyOf = (f as { anyOf?: FieldSchema[] }).anyOf;
+      const num = anyOf?.find((b) => b.type === 'number' || b.type === 'integer');
+      if (num) fields[key] = { ...num, default: f.default, description: f.description };
+    }
     schemaCache.set(def.params, fields);
   }
   return fields;
