@@ -5,8 +5,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheKeysFor } from '../runtime/compile/cache-key';
+import { diskFactSources } from '../runtime/compile/disk-facts';
+import { graphFacts } from '../runtime/compile/graph-facts';
 import { planRun } from '../runtime/compile/plan';
-import { readGraphDocument } from '../runtime/compile/read-graph';
+import { checkGraphDocument, readGraphDocument } from '../runtime/compile/read-graph';
+import { resolveAutoParams } from '../runtime/compile/resolve-defaults';
 import { validateGraph } from '../runtime/compile/validate';
 import { initBackend } from '../runtime/backend';
 import type { RunEvent } from '../runtime/exec/events';
@@ -26,19 +29,43 @@ if (command !== 'run' || !file) {
   process.exit(2);
 }
 
+/** The document inside an example file ({ name, document }), or undefined for a bare document or bad JSON. */
+function exampleDocument(text: string): unknown {
+  try {
+    const json = JSON.parse(text) as Record<string, unknown> | null;
+    return json && typeof json === 'object' && !('schemaVersion' in json) && 'document' in json ? json.document : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 let doc;
 try {
-  doc = readGraphDocument(readFileSync(file, 'utf8'), file).document;
+  const text = readFileSync(file, 'utf8');
+  // An example file (server/examples/*.json) wraps the document as { name, document }.
+  const wrapped = exampleDocument(text);
+  doc = wrapped !== undefined ? checkGraphDocument(wrapped, file).document : readGraphDocument(text, file).document;
 } catch (err) {
   console.error((err as Error).message);
   process.exit(1);
 }
-const issues = validateGraph(doc);
+const dataDir = resolve(flag('data-dir') ?? process.env.TUNEGRAPH_DATA_DIR ?? './data');
+const env = {
+  dataDir,
+  modelsDir: process.env.TUNEGRAPH_MODELS_DIR || join(dataDir, 'models'),
+  uploadsDir: join(dataDir, 'uploads'),
+  bundledModelsDir: process.env.TUNEGRAPH_BUNDLED_MODELS_DIR || join(root, 'public', 'models'),
+};
+// The same checks and "auto" values as the server's graphs.check: model configs and uploaded files are read.
+const sources = diskFactSources(env);
+const issues = validateGraph(doc, sources);
 if (issues.length > 0) {
   for (const i of issues) console.error(`${i.nodeId ?? 'graph'}${i.port ? ` [${i.port}]` : ''}${i.param ? ` (${i.param})` : ''}: ${i.message}`);
   process.exit(1);
 }
-const dataDir = resolve(flag('data-dir') ?? process.env.TUNEGRAPH_DATA_DIR ?? './data');
+for (const [nodeId, params] of Object.entries(resolveAutoParams(graphFacts(doc, sources)))) {
+  for (const [param, r] of Object.entries(params)) console.log(`${nodeId}.${param} = ${r.value} (${r.reason})`);
+}
 const to = flag('to');
 const order = planRun(doc, to ? [to] : undefined);
 const keys = cacheKeysFor(doc, { stageVersions });
@@ -71,12 +98,7 @@ const status = await executeRun(
     document: doc,
     order,
     keys: Object.fromEntries(order.map((id) => [id, keys[id]])),
-    env: {
-      dataDir,
-      modelsDir: process.env.TUNEGRAPH_MODELS_DIR || join(dataDir, 'models'),
-      uploadsDir: join(dataDir, 'uploads'),
-      bundledModelsDir: process.env.TUNEGRAPH_BUNDLED_MODELS_DIR || join(root, 'public', 'models'),
-    },
+    env,
   },
   { stages, emit, signal: controller.signal },
 );

@@ -31,4 +31,18 @@ describe('tunegraph CLI', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('eval [model]: input "model" (Model) is not connected');
   });
+
+  it('runs an example file ({ name, document }) and prints the values "auto" params will take', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tg-cli-'));
+    const doc = JSON.parse(readFileSync(join(root, 'test/fixtures/graphs/e2e-run.json'), 'utf8'));
+    const ft = doc.nodes.find((n: { id: string }) => n.id === 'fine-tune');
+    ft.typeVersion = 2;
+    ft.params = { batchSize: 8, maxSeqLength: 32 };
+    writeFileSync(join(dir, 'example.json'), JSON.stringify({ name: 'Example', document: doc }));
+    const r = cli(['run', join(dir, 'example.json'), '--data-dir', dir, '--to', 'split', '--out', join(dir, 'm.json')]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/fine-tune\.learningRate = 0\.001 \(auto: 1e-3 for a \d+-layer H\d+ pretrained model, full fine-tuning\)/);
+    expect(r.stdout).toMatch(/fine-tune\.epochs = \d+ \(auto: \d+ epochs? \(\d+ steps\) for \d+ training examples at batch 8\)/);
+    expect(r.stdout).toMatch(/done\s+split/);
+  });
 });
