@@ -117,13 +117,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       res.end(JSON.stringify({ ok: true, database: database.kind, version: appVersion }));
       return;
     }
-    if (nextHandler) {
-      // Pages need a session (the login page and share links excepted).
-      const handler = nextHandler;
-      return void refuseWithoutSession(req, res, auth).then((refused) => (refused ? undefined : handler(req, res)));
-    }
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('not found');
+    // Pages need a session (the login page and share links excepted).
+    void refuseWithoutSession(req, res, auth).then((refused) => {
+      if (refused) return;
+      if (nextHandler) return void nextHandler(req, res);
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+    });
   });
   const io = attachRealtime(server, { db: database.db, runService, auth, policy });
   let queue: RunQueue;

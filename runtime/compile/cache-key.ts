@@ -15,6 +15,8 @@ export interface CacheKeyOptions {
   stageVersions?: Record<string, string>;
   /** Content hash of the data a node reads (uploaded file, bundled dataset), by node id. */
   dataHashes?: Record<string, string>;
+  /** Whose cache this is (the workspace id): keys of one scope never match another's artifacts. */
+  scope?: string;
 }
 
 /** The cache key of every node of a validated graph, by node id. */
@@ -39,6 +41,7 @@ export function cacheKeysFor(doc: Pick<GraphDocument, 'nodes' | 'edges'>, opts: 
       data: opts.dataHashes?.[id] ?? null,
       // "auto" params resolve from upstream facts (in the upstream keys) by a rule with a version.
       auto: Object.values(params).includes('auto') ? AUTO_RULES_VERSION : undefined,
+      scope: opts.scope,
     });
     keys[id] = createHash('sha256').update(material).digest('hex');
   }

@@ -11,7 +11,7 @@ import { graphProcedure, requireRunService, router, runProcedure } from '../trpc
 
 export const runsRouter = router({
   start: graphProcedure('write')
-    .input(z.object({ document: z.unknown().optional(), version: z.int().min(1).optional(), mode: z.enum(['all', 'to', 'from']).default('all'), nodeId: z.string().max(128).optional(), requires: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'a worker label: lowercase letters, digits, dashes')).max(8).optional() }))
+    .input(z.object({ document: z.unknown().optional(), version: z.int().min(1).optional(), mode: z.enum(['all', 'to', 'from']).default('all'), nodeId: z.string().max(128).optional(), parentRunId: z.string().min(1).max(64).optional(), requires: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'a worker label: lowercase letters, digits, dashes')).max(8).optional() }))
     .mutation(async ({ ctx, input }) => {
       const service = requireRunService(ctx);
       let document: GraphDocument;
@@ -29,9 +29,16 @@ export const runsRouter = router({
         if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `graph '${ctx.graph.id}' has no version ${graphVersion}` });
         document = row.document as GraphDocument;
       }
+      // Rerun with changes: the new run records the run it came from (of the same graph).
+      if (input.parentRunId) {
+        const [parent] = await ctx.db.select({ graphId: runs.graphId }).from(runs).where(eq(runs.id, input.parentRunId));
+        if (!parent || parent.graphId !== ctx.graph.id) throw new TRPCError({ code: 'BAD_REQUEST', message: `no run '${input.parentRunId}' of graph '${ctx.graph.id}' to rerun` });
+      }
       if (input.mode !== 'all' && !document.nodes.some((n) => n.id === input.nodeId)) throw new TRPCError({ code: 'BAD_REQUEST', message: `no node '${input.nodeId}' in the graph` });
       try {
-        return await service.start({ workspaceId: ctx.graph.workspaceId, graphId: ctx.graph.id, graphVersion, document, userId: ctx.user.id, mode: input.mode, nodeId: input.nodeId, requires: input.requires });
+        const started = await service.start({ workspaceId: ctx.graph.workspaceId, graphId: ctx.graph.id, graphVersion, document, userId: ctx.user.id, mode: input.mode, nodeId: input.nodeId, requires: input.requires });
+        if (input.parentRunId) await ctx.db.update(runs).set({ parentRunId: input.parentRunId }).where(eq(runs.id, started.runId));
+        return started;
       } catch (err) {
         if (err instanceof RunRejected) throw new TRPCError({ code: 'BAD_REQUEST', message: err.message, cause: err });
         throw err;
@@ -49,7 +56,7 @@ export const runsRouter = router({
 
   list: graphProcedure('read').query(async ({ ctx }) => {
     const rows = await ctx.db
-      .select({ id: runs.id, status: runs.status, graphVersion: runs.graphVersion, backend: runs.backend, device: runs.device, error: runs.error, createdAt: runs.createdAt, startedAt: runs.startedAt, finishedAt: runs.finishedAt, targets: runs.targets })
+      .select({ id: runs.id, status: runs.status, graphVersion: runs.graphVersion, backend: runs.backend, device: runs.device, error: runs.error, createdAt: runs.createdAt, startedAt: runs.startedAt, finishedAt: runs.finishedAt, targets: runs.targets, parentRunId: runs.parentRunId, sweepId: runs.sweepId })
       .from(runs)
       .where(eq(runs.graphId, ctx.graph.id))
       .orderBy(desc(runs.createdAt))
@@ -70,7 +77,7 @@ export const runsRouter = router({
       const service = requireRunService(ctx);
       let keys: Record<string, string>;
       try {
-        keys = service.keysFor(checkGraphDocument(input.document, 'document').document);
+        keys = service.keysFor(checkGraphDocument(input.document, 'document').document, ctx.graph.workspaceId);
       } catch {
         return { nodes: {} as Record<string, { key: string; lastStatus: string | null }> };
       }

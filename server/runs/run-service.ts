@@ -80,9 +80,9 @@ export class RunService {
     this.seqs.clear();
   }
 
-  /** Cache keys of a document as the executor will compute them. */
-  keysFor(document: GraphDocument): Record<string, string> {
-    return cacheKeysFor(document, { stageVersions, dataHashes: cachedHubCommits(document) });
+  /** Cache keys of a document as the executor will compute them in a workspace (each workspace has its own cache). */
+  keysFor(document: GraphDocument, workspaceId: string): Record<string, string> {
+    return cacheKeysFor(document, { stageVersions, dataHashes: cachedHubCommits(document), scope: workspaceId });
   }
 
   async start(input: StartRunInput): Promise<{ runId: string; estimates: StageEstimate[]; warnings: string[] }> {
@@ -102,7 +102,7 @@ export class RunService {
     if (input.mode === 'from') force = [input.nodeId!, ...descendantsOf(doc, input.nodeId!)];
     const order = planRun(doc, targets);
     // A Hub model's key names the commit its revision resolves to now (a moved branch reruns it).
-    const allKeys = cacheKeysFor(doc, { stageVersions, dataHashes: await resolveHubCommits(doc) });
+    const allKeys = cacheKeysFor(doc, { stageVersions, dataHashes: await resolveHubCommits(doc), scope: input.workspaceId });
     const keys = Object.fromEntries(order.map((id) => [id, allKeys[id]]));
     const runId = newId('r');
     const requires = input.requires ?? defaultTrainingRequires();
