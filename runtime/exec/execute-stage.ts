@@ -4,7 +4,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getNodeDefinition, type GraphDocument, type NodeDefinition } from '../../graph-nodes';
+import { diskFactSources } from '../compile/disk-facts';
+import { graphFacts } from '../compile/graph-facts';
 import { resolveParams } from '../compile/params';
+import { applyResolved, resolveAutoParams } from '../compile/resolve-defaults';
 import type { RuntimeEnv, Stage } from '../stages/define-stage';
 import { CancelledError, StageError } from '../stages/stage-error';
 import type { ArtifactStorage } from './artifact-store';
@@ -58,6 +61,9 @@ export async function executeStage(job: StageJob, opts: ExecuteStageOptions): Pr
   }
   const stage = opts.stages[node.type];
   if (!stage) throw new Error(`no stage implements node type "${node.type}"`);
+  // "auto" params: the same rule and facts as graphs.check and the whole-run executor.
+  const params = resolveParams(node.type, node.params);
+  const auto = Object.values(params).includes('auto') ? resolveAutoParams(graphFacts(job.document, diskFactSources(opts.env)))[nodeId] : undefined;
 
   setStatus('running');
   await new Promise((r) => setImmediate(r));
@@ -85,7 +91,7 @@ export async function executeStage(job: StageJob, opts: ExecuteStageOptions): Pr
       runId: job.runId,
       nodeId,
       cacheKey: key,
-      params: resolveParams(node.type, node.params) as never,
+      params: applyResolved(nodeId, params, auto) as never,
       inputs: inputs as never,
       env: opts.env,
       artifactDir: tmpDir,

@@ -6,7 +6,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GraphDocument, GraphNode } from '../../graph-nodes';
+import { diskFactSources } from '../../runtime/compile/disk-facts';
+import { graphFacts } from '../../runtime/compile/graph-facts';
 import { resolveParams } from '../../runtime/compile/params';
+import { applyResolved, resolveAutoParams, type ResolvedParams } from '../../runtime/compile/resolve-defaults';
 import { resolveInside } from '../../runtime/io/safe-path';
 import { cachedHubFile } from '../../runtime/io/hub/hub-revision';
 import type { RuntimeEnv } from '../../runtime/stages/define-stage';
@@ -106,13 +109,26 @@ function lineageOf(doc: GraphDocument, nodeId: string): { load: GraphNode | null
 /** Estimates for every training stage of `order` on `backend`. */
 export function estimateRun(doc: GraphDocument, order: string[], env: RuntimeEnv, backend: string): StageEstimate[] {
   const out: StageEstimate[] = [];
+  // "auto" params take the values the run will use.
+  let auto: ResolvedParams | null = null;
+  const paramsOf = (n: GraphNode) => {
+    const base = resolveParams(n.type, n.params);
+    if (!Object.values(base).includes('auto')) return base;
+    auto ??= resolveAutoParams(graphFacts(doc, diskFactSources(env)));
+    return applyResolved(n.id, base, auto[n.id]);
+  };
   for (const nodeId of order) {
     const node = doc.nodes.find((n) => n.id === nodeId);
     if (!node || !TRAINING.has(node.type)) continue;
     const { load, steps } = lineageOf(doc, nodeId);
     const shape = load ? modelShapeOf(load, env) : null;
     if (!shape) continue;
-    const p = resolveParams(node.type, node.params) as { batchSize: number; maxSeqLength: number; epochs: number; maxSteps?: number; studentLayers?: number };
+    let p: { batchSize: number; maxSeqLength: number; epochs: number; maxSteps?: number; studentLayers?: number };
+    try {
+      p = paramsOf(node) as typeof p;
+    } catch {
+      continue; // an "auto" that cannot be resolved yet (graphs.check reports it); no estimate
+    }
     const seq = Math.min(p.maxSeqLength, shape.positions);
     const counts = parameterCounts(shape);
     // What trains: LoRA adapters (+ head) if a LoRA sits upstream, else what freeze/feature extraction leave.

@@ -49,7 +49,7 @@ function twoBranchGraph(epochs: number, seed = 2) {
   return g.build();
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 120_000): Promise<T> {
+async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 90_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -91,6 +91,15 @@ describe.each(engines)('queue mode (%s)', (engine) => {
   let owner: TestSession;
   const api = async () => appRouter.createCaller(await createContextInner({ db: server.database.db, user: owner.user, runService: server.runService }));
   const nodesOf = async (runId: string) => (await (await api()).runs.get({ runId })).nodes;
+  /** Waits for the run to end and expects it done; a failure says which nodes failed and why, at once. */
+  const doneRun = async (runId: string) => {
+    const s = await waitFor(`run ${runId}`, async () => {
+      const snap = await (await api()).runs.get({ runId });
+      return ['done', 'failed', 'cancelled'].includes(snap.run.status) ? snap : null;
+    });
+    expect(`${s.run.status} ${s.nodes.filter((n) => n.error).map((n) => `${n.nodeId}: ${n.error}`).join('; ')}`.trim()).toBe('done');
+    return s;
+  };
   let graphId = '';
 
   beforeAll(async () => {
@@ -153,7 +162,7 @@ describe.each(engines)('queue mode (%s)', (engine) => {
 
   it('a rerun finds every artifact in the shared store and runs nothing again', async () => {
     const { runId } = await (await api()).runs.start({ graphId });
-    await waitFor('the rerun', async () => ((await (await api()).runs.get({ runId })).run.status === 'done' ? true : null));
+    await doneRun(runId);
     expect((await nodesOf(runId)).every((n) => n.status === 'cached')).toBe(true);
   });
 
@@ -222,7 +231,7 @@ describe.each(engines)('queue mode (%s)', (engine) => {
     // The same worker takes the next run at once.
     const small = twoBranchGraph(1, 4);
     const next = await (await api()).runs.start({ graphId, document: small });
-    await waitFor('the next run', async () => ((await (await api()).runs.get({ runId: next.runId })).run.status === 'done' ? true : null));
+    await doneRun(next.runId);
     expect(new Set((await nodesOf(next.runId)).map((n) => n.workerId))).toEqual(new Set([workers[0].id]));
   });
 
@@ -236,7 +245,7 @@ describe.each(engines)('queue mode (%s)', (engine) => {
     const gpu = startWorkerProcess({ id: 'w3', redisUrl: redis.url, dataDir, env: timings, args: ['--labels', 'gpu'] });
     workers.push(gpu);
     await gpu.ready;
-    await waitFor('the run', async () => ((await (await api()).runs.get({ runId: start.runId })).run.status === 'done' ? true : null));
+    await doneRun(start.runId);
     const nodes = await nodesOf(start.runId);
     expect(nodes.filter((n) => n.nodeId.startsWith('ft')).sort((a, b) => a.nodeId.localeCompare(b.nodeId)).map((n) => [n.workerId, n.requires])).toEqual([['w3', ['gpu']], ['w3', ['gpu']]]);
     expect(nodes.find((n) => n.nodeId === 'data')!.requires).toEqual([]);
