@@ -1,7 +1,7 @@
 // A model as a folder in Hugging Face layout — config.json, model.safetensors, tokenizer files,
 // a PEFT adapter when LoRA is unmerged — plus tunegraph.json for what HF has no field for
 // (which weights train, per-weight learning-rate scales, the head's pooling, lineage).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { ModelValue } from '../exec/port-values';
 import { assignValue, isLinearWeight, ownedVariable, TaskModel, type ClassifierHead, type LoraAdapter } from '../model/task-model';
@@ -14,6 +14,7 @@ import { readSentenceTransformersHead } from './sentence-transformers';
 import { readTokenizerFolder, writeTokenizerFiles } from './hf-tokenizer-files';
 import { loraSettingsFor, peftTensorName, readPeftAdapter, writePeftAdapter } from './peft-adapter';
 import { readSafetensorsCheckpoint, writeSafetensorsFile } from './safetensors';
+import { readTorchCheckpoint } from './torch-checkpoint';
 
 interface TunegraphMeta {
   format: 1;
@@ -293,26 +294,53 @@ function hfHead(hf: Record<string, unknown>, host: Map<string, HostTensor>, hidd
   return { task, labels, pooling: 'pooler', dropout };
 }
 
-/** Tensors of model.safetensors or of the shards model.safetensors.index.json lists, as float32. */
+/** Tensors of model.safetensors or of the shards model.safetensors.index.json lists, as float32;
+ * else of pytorch_model.bin (or its shards), read without running pickle. */
 function readCheckpointTensors(dir: string, root: string): Map<string, HostTensor> {
   let file;
   try {
     file = readSafetensorsCheckpoint(dir, 'model', root);
   } catch (err) {
-    if (/neither model\.safetensors/.test((err as Error).message)) {
-      const bin = modelFilePath(dir, 'pytorch_model.bin', root) || modelFilePath(dir, 'pytorch_model.bin.index.json', root);
-      throw new Error(`${dir}: no model.safetensors or model.safetensors.index.json${bin ? ' (only PyTorch pickle weights, pytorch_model.bin, which Tunegraph does not read: save with safe_serialization=True)' : ''}`);
-    }
-    throw err;
+    if (!/neither model\.safetensors/.test((err as Error).message)) throw err;
+    const torch = readTorchBinCheckpoint(dir, root);
+    if (!torch) throw new Error(`${dir}: no model.safetensors, model.safetensors.index.json or pytorch_model.bin`);
+    return torch;
   }
   const host = new Map<string, HostTensor>();
   for (const [k, t] of file.tensors) host.set(k, { shape: t.shape, data: t.data instanceof Float32Array ? t.data : Float32Array.from(t.data) });
   return host;
 }
 
+/** pytorch_model.bin, or the shards pytorch_model.bin.index.json lists; null when neither exists. */
+function readTorchBinCheckpoint(dir: string, root: string): Map<string, HostTensor> | null {
+  const single = modelFilePath(dir, 'pytorch_model.bin', root);
+  const indexPath = single ? null : modelFilePath(dir, 'pytorch_model.bin.index.json', root);
+  if (!single && !indexPath) return null;
+  let files: string[];
+  if (single) files = [single];
+  else {
+    const map = (readJsonChecked(indexPath!) as { weight_map?: Record<string, unknown> } | null)?.weight_map;
+    if (!map || typeof map !== 'object') throw new Error(`${indexPath}: weight_map must be an object of tensor name → shard file`);
+    files = [...new Set(Object.values(map))].map((shard) => {
+      if (typeof shard !== 'string' || !/^[A-Za-z0-9._-]+$/.test(shard)) throw new Error(`${indexPath}: shard ${JSON.stringify(shard)} is not a plain file name`);
+      const path = modelFilePath(dir, shard, root);
+      if (!path) throw new Error(`${indexPath}: shard "${shard}" is missing`);
+      return path;
+    });
+  }
+  const host = new Map<string, HostTensor>();
+  for (const path of files) {
+    for (const [k, t] of readTorchCheckpoint(new Uint8Array(readFileSync(path)), path)) {
+      if (host.has(k)) throw new Error(`${path}: tensor "${k}" is also in another shard`);
+      host.set(k, { shape: t.shape, data: t.data instanceof Float32Array ? t.data : Float32Array.from(t.data) });
+    }
+  }
+  return host;
+}
+
 /** The checkpoint's file name for messages: model.safetensors or the index. */
 function describeCheckpoint(dir: string, root: string): string {
-  return modelFilePath(dir, 'model.safetensors', root) ?? join(dir, 'model.safetensors.index.json');
+  return modelFilePath(dir, 'model.safetensors', root) ?? modelFilePath(dir, 'model.safetensors.index.json', root) ?? modelFilePath(dir, 'pytorch_model.bin', root) ?? join(dir, 'pytorch_model.bin.index.json');
 }
 
 /**

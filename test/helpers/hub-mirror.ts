@@ -30,7 +30,7 @@ export interface MirrorRequest {
   authorization: string | null;
 }
 
-const isLfs = (file: string) => file.endsWith('.safetensors');
+const isLfs = (file: string) => file.endsWith('.safetensors') || file.endsWith('.bin');
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const gitSha1 = (b: Uint8Array) => createHash('sha1').update(`blob ${b.length}\0`).update(b).digest('hex');
 

@@ -56,16 +56,24 @@ export async function snapshotFromHub(env: HubEnv, repoId: string, revision = 'm
     if (meta) plan.push({ file, meta });
   }
   if (!plan.some((p) => p.file === 'tokenizer.json' || p.file === 'vocab.txt')) throw new HubError(`Hub: ${repoId} at ${commit.slice(0, 12)} has neither tokenizer.json nor vocab.txt; Tunegraph needs a WordPiece tokenizer`, 'entry-not-found');
-  const single = await optionalMetadata(env, root, repoId, commit, 'model.safetensors', opts.signal);
-  if (single) plan.push({ file: 'model.safetensors', meta: single });
-  else {
-    const index = await optionalMetadata(env, root, repoId, commit, 'model.safetensors.index.json', opts.signal);
-    if (!index) {
-      throw new HubError(`Hub: ${repoId} at ${commit.slice(0, 12)} has no safetensors weights (model.safetensors or model.safetensors.index.json); Tunegraph does not read PyTorch .bin files`, 'entry-not-found');
+  // Safetensors first; PyTorch .bin (read without running pickle) only when the repo has none.
+  let weights: { single: string; index: string } | null = null;
+  let single = null;
+  let index = null;
+  for (const candidate of [{ single: 'model.safetensors', index: 'model.safetensors.index.json' }, { single: 'pytorch_model.bin', index: 'pytorch_model.bin.index.json' }]) {
+    single = await optionalMetadata(env, root, repoId, commit, candidate.single, opts.signal);
+    index = single ? null : await optionalMetadata(env, root, repoId, commit, candidate.index, opts.signal);
+    if (single || index) {
+      weights = candidate;
+      break;
     }
+  }
+  if (!weights) throw new HubError(`Hub: ${repoId} at ${commit.slice(0, 12)} has no weights (model.safetensors, model.safetensors.index.json, pytorch_model.bin or its index)`, 'entry-not-found');
+  if (single) plan.push({ file: weights.single, meta: single });
+  else {
     // The index comes first: it names the shards.
-    await downloadToCache(env, root, repoId, 'model.safetensors.index.json', index, { signal: opts.signal }).then((r) => r.downloaded && downloaded.push('model.safetensors.index.json'));
-    const indexPath = join(snapshotDir(root, commit), 'model.safetensors.index.json');
+    await downloadToCache(env, root, repoId, weights.index, index!, { signal: opts.signal }).then((r) => r.downloaded && downloaded.push(weights.index));
+    const indexPath = join(snapshotDir(root, commit), weights.index);
     const map = (readJsonChecked(indexPath) as { weight_map?: Record<string, unknown> } | null)?.weight_map;
     if (!map || typeof map !== 'object') throw new HubError(`${indexPath}: weight_map must be an object of tensor name → shard file`, 'http');
     for (const shard of new Set(Object.values(map))) {

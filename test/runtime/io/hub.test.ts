@@ -48,6 +48,8 @@ describe('models from the Hugging Face Hub (loopback mirror)', () => {
     repos['google/tiny-bert'] = { commit: COMMIT, files: { 'config.json': read('config.json'), 'vocab.txt': read('vocab.txt'), 'model.safetensors': read('model.safetensors') } };
     repos['org/sharded-bert'] = { commit: SHARDED_COMMIT, files: shardedFiles() };
     repos['org/gated-bert'] = { ...repos['google/tiny-bert'], token: 'hf_secret' };
+    const bin = (name: string) => new Uint8Array(readFileSync(join(fixture, '..', 'tiny-bert-bin', name)));
+    repos['google/bin-only-bert'] = { commit: 'd'.repeat(40), files: { 'config.json': bin('config.json'), 'vocab.txt': bin('vocab.txt'), 'pytorch_model.bin': bin('pytorch_model.bin') } };
     mirror = await startHubMirror(repos);
   });
   afterAll(() => mirror.close());
@@ -120,6 +122,15 @@ describe('models from the Hugging Face Hub (loopback mirror)', () => {
     const value = await loadModelFolder(snap.dir, { root: snap.root });
     const local = await loadModelFolder(fixture);
     for (const [name, v] of local.model.params) expect(Array.from(value.model.p(name).dataSync()), name).toEqual(Array.from(v.dataSync()));
+    [value, local].forEach((v) => v.model.dispose());
+  });
+
+  it('falls back to pytorch_model.bin when a repo has no safetensors (read without running pickle)', async () => {
+    const snap = await snapshotFromHub(env(), 'google/bin-only-bert');
+    expect(snap.downloaded.sort()).toEqual(['config.json', 'pytorch_model.bin', 'vocab.txt']);
+    const value = await loadModelFolder(snap.dir, { root: snap.root });
+    const local = await loadModelFolder(fixture);
+    expect(Array.from(value.model.p('classifier.weight').dataSync())).toEqual(Array.from(local.model.p('classifier.weight').dataSync()));
     [value, local].forEach((v) => v.model.dispose());
   });
 

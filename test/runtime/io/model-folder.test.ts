@@ -1,6 +1,6 @@
 // Reading model folders: sharded checkpoints, a checkpoint's trained pooler kept, and hostile
 // folders (links out, absurd sizes, broken JSON) refused with the file named and nothing echoed.
-import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,8 +8,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../runtime/backend';
 import { loadModelFolder, saveModelFolder } from '../../../runtime/io/model-folder';
 import { readSafetensorsFile, writeSafetensorsFile } from '../../../runtime/io/safetensors';
+import { zipDirectory } from '../../../runtime/io/zip';
 
 const fixture = fileURLToPath(new URL('../../fixtures/tiny-bert/', import.meta.url));
+const binFixture = fileURLToPath(new URL('../../fixtures/tiny-bert-bin/', import.meta.url));
 const tmp = () => mkdtempSync(join(tmpdir(), 'tg-folder-'));
 const copyFixture = () => {
   const dir = join(tmp(), 'm');
@@ -49,12 +51,29 @@ describe('model folders', () => {
     [single, sharded].forEach((v) => v.model.dispose());
   });
 
-  it('blames PyTorch .bin weights only when they are what the folder holds', async () => {
+  it('reads pytorch_model.bin (torch.save zip) without running pickle, equal to the safetensors file', async () => {
+    const single = await loadModelFolder(fixture);
+    const fromBin = await loadModelFolder(binFixture);
+    for (const [name, v] of single.model.params) {
+      // cls.predictions.bias was saved as float16 in the .bin fixture.
+      if (name === 'cls.predictions.bias') values(fromBin.model.p(name)).forEach((x, i) => expect(Math.abs(x - values(v)[i])).toBeLessThan(1e-3));
+      else expect(values(fromBin.model.p(name)), name).toEqual(values(v));
+    }
+    [single, fromBin].forEach((v) => v.model.dispose());
+  });
+
+  it('refuses a .bin that is not a zip, or whose pickle calls anything but the state-dict rebuilders', async () => {
     const dir = copyFixture();
     rmSync(join(dir, 'model.safetensors'));
-    await expect(loadModelFolder(dir)).rejects.toThrow(/no model\.safetensors or model\.safetensors\.index\.json$/);
+    await expect(loadModelFolder(dir)).rejects.toThrow(/no model\.safetensors, model\.safetensors\.index\.json or pytorch_model\.bin$/);
     writeFileSync(join(dir, 'pytorch_model.bin'), 'x');
-    await expect(loadModelFolder(dir)).rejects.toThrow(/only PyTorch pickle weights/);
+    await expect(loadModelFolder(dir)).rejects.toThrow(/pytorch_model\.bin: not a zip archive/);
+    // pickle protocol 2: os.system("id") via GLOBAL + REDUCE.
+    const evil = join(tmp(), 'evil');
+    mkdirSync(join(evil, 'archive'), { recursive: true });
+    writeFileSync(join(evil, 'archive', 'data.pkl'), Buffer.from('\x80\x02cos\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03.', 'latin1'));
+    writeFileSync(join(dir, 'pytorch_model.bin'), await zipDirectory(evil));
+    await expect(loadModelFolder(dir)).rejects.toThrow(/data\.pkl refers to os\.system, which a state dict never does; refusing to read it/);
   });
 
   it('keeps a checkpoint’s trained pooler through the load step’s artifact and under a new head', async () => {
