@@ -1,40 +1,31 @@
-// Plain HTTP routes for bytes: uploading data files (size-limited, workspace-scoped) and
-// downloading export zips (rights-checked).
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+// Plain HTTP routes for bytes: uploading data files (streamed and checked by uploads/receive-upload.ts)
+// and downloading export zips (rights-checked).
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { artifactsRootFor } from '../runtime/exec/artifact-store';
-import { resolveInside } from '../runtime/io/safe-path';
 import type { RuntimeEnv } from '../runtime/stages/define-stage';
 import type { Auth } from './auth/auth';
 import { getSessionUser } from './auth/session';
 import { currentWorkspaceOf, roleAllows, roleOnGraph } from './auth/rights';
 import type { Database } from './db/client';
-import { runNodes, runs, uploads } from './db/schema';
-import { newId } from './ids';
+import { runNodes, runs } from './db/schema';
+import { receiveUpload, uploadLimitsFromEnv, type ReceiveDeps } from './uploads/receive-upload';
 
 /** Largest upload accepted. */
-export const MAX_UPLOAD_BYTES = Number(process.env.TUNEGRAPH_MAX_UPLOAD_MB || 50) * 1024 * 1024;
+export const MAX_UPLOAD_BYTES = uploadLimitsFromEnv().maxBytes;
 
 function reply(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-export async function handleFileRoutes(req: IncomingMessage, res: ServerResponse, deps: { db: Database; env: RuntimeEnv; auth: Auth }): Promise<void> {
+export async function handleFileRoutes(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: { db: Database; env: RuntimeEnv; auth: Auth; openFile?: ReceiveDeps['openFile'] },
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://local');
   const user = await getSessionUser(req, deps.auth);
   if (!user) return reply(res, 401, { error: 'sign in first' });
@@ -43,21 +34,17 @@ export async function handleFileRoutes(req: IncomingMessage, res: ServerResponse
   if (req.method === 'POST' && url.pathname === '/api/files/uploads') {
     const membership = await currentWorkspaceOf(deps.db, user.id);
     if (!membership || !roleAllows(membership.role, 'write')) return reply(res, 403, { error: 'you cannot upload to this workspace' });
-    const filename = (url.searchParams.get('filename') ?? '').replace(/[^\w.\- ]+/g, '_').slice(0, 200);
-    if (!filename) return reply(res, 400, { error: 'filename query parameter is required' });
-    if (!/\.(csv|jsonl|txt|tsv)$/i.test(filename)) return reply(res, 400, { error: `${filename}: only .csv, .tsv, .jsonl and .txt files are accepted` });
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_UPLOAD_BYTES) return reply(res, 413, { error: `${filename} is ${(declared / 1e6).toFixed(1)} MB; the limit is ${(MAX_UPLOAD_BYTES / 1e6).toFixed(0)} MB` });
-    const body = await readBody(req, MAX_UPLOAD_BYTES);
-    if (!body) return reply(res, 413, { error: `${filename} is larger than the ${(MAX_UPLOAD_BYTES / 1e6).toFixed(0)} MB limit` });
-    const id = newId('f');
-    mkdirSync(deps.env.uploadsDir, { recursive: true });
-    const path = resolveInside(deps.env.uploadsDir, id);
-    writeFileSync(path, body);
-    writeFileSync(`${path}.json`, JSON.stringify({ filename, workspaceId: membership.workspaceId }));
-    const contentHash = createHash('sha256').update(body).digest('hex');
-    await deps.db.insert(uploads).values({ id, workspaceId: membership.workspaceId, filename, path: id, bytes: body.length, contentHash, createdBy: user.id });
-    return reply(res, 201, { id, filename, bytes: body.length, contentHash });
+    const answer = await receiveUpload(
+      req,
+      { db: deps.db, uploadsDir: deps.env.uploadsDir, limits: uploadLimitsFromEnv(), openFile: deps.openFile },
+      { workspaceId: membership.workspaceId, userId: user.id, rawFilename: url.searchParams.get('filename') ?? '' },
+    );
+    // Refused before the body ended: answer, then close rather than read megabytes nobody will keep.
+    if (answer.abandoned && !req.complete) {
+      res.setHeader('connection', 'close');
+      res.once('finish', () => req.destroy());
+    }
+    return reply(res, answer.status, answer.body);
   }
 
   // GET /api/files/runs/:runId/nodes/:nodeId/export.zip
@@ -72,7 +59,10 @@ export async function handleFileRoutes(req: IncomingMessage, res: ServerResponse
     const file = join(artifactsRootFor(deps.env.dataDir), node.cacheKey, 'export', `${name}.zip`);
     if (!existsSync(file)) return reply(res, 404, { error: `node '${nodeId}' has no export (did it run?)` });
     res.writeHead(200, { 'content-type': 'application/zip', 'content-length': statSync(file).size, 'content-disposition': `attachment; filename="${name}.zip"` });
-    createReadStream(file).pipe(res);
+    // A read error mid-download ends this response; unhandled, it would take the server down.
+    createReadStream(file)
+      .on('error', () => res.destroy())
+      .pipe(res);
     return;
   }
   return reply(res, 404, { error: 'not found' });

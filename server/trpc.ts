@@ -12,7 +12,7 @@ import { accessNeeds, currentWorkspaceOf, roleAllows, roleOnGraph, type Access }
 import type { Database } from './db/client';
 import { graphs, runs } from './db/schema';
 import type { RunService } from './runs/run-service';
-import { findInputProblem, MAX_INPUT_DEPTH, nestsDeeperThan } from './security/input-guard';
+import { findInputProblemInSlices, MAX_INPUT_DEPTH, nestsDeeperThan } from './security/input-guard';
 import { publicMessage } from './security/public-error';
 
 export interface Context {
@@ -32,17 +32,30 @@ export async function createContext(opts: { req: IncomingMessage; db: Database; 
   return createContextInner({ db: opts.db, user: await getSessionUser(opts.req, opts.auth), runService: opts.runService });
 }
 
-/** superjson, with the nesting of the raw input bounded first: its walk (and JSON.stringify later) recurse. */
+/** superjson, with the nesting of its annotations bounded first: its walk over them recurses. */
 const transformer = {
   input: {
     serialize: (value: unknown) => superjson.serialize(value),
     deserialize: (raw: unknown) => {
-      // +2: superjson's own { json, meta } envelope.
-      if (nestsDeeperThan(raw, MAX_INPUT_DEPTH + 2)) throw new TRPCError({ code: 'BAD_REQUEST', message: `input is nested more than ${MAX_INPUT_DEPTH} levels deep` });
-      return superjson.deserialize(raw as Parameters<typeof superjson.deserialize>[0]);
+      // superjson walks `meta` recursively; the value itself is walked (iteratively) by the input guard below.
+      if (nestsDeeperThan((raw as { meta?: unknown } | null)?.meta, MAX_INPUT_DEPTH + 2)) throw new TRPCError({ code: 'BAD_REQUEST', message: `input is nested more than ${MAX_INPUT_DEPTH} levels deep` });
+      // In place: the value was just parsed from this request, and a deep copy of a 5 MB document costs tens of ms.
+      return superjson.deserialize(raw as Parameters<typeof superjson.deserialize>[0], { inPlace: true });
     },
   },
-  output: superjson,
+  output: {
+    serialize: (value: unknown) => {
+      try {
+        return superjson.serialize(value);
+      } catch (err) {
+        // superjson refuses keys named __proto__/constructor/prototype (a dataset label can be one);
+        // plain JSON still carries the answer, with Dates as ISO strings.
+        if (!/prototype pollution/.test((err as Error).message)) throw err;
+        return { json: JSON.parse(JSON.stringify(value)) };
+      }
+    },
+    deserialize: (value: unknown) => superjson.deserialize(value as Parameters<typeof superjson.deserialize>[0]),
+  },
 };
 
 const t = initTRPC.context<Context>().create({
@@ -64,7 +77,7 @@ export const createCallerFactory = t.createCallerFactory;
 /** Every procedure's first step: the input is plain JSON whose strings PostgreSQL can store (no NUL,
  * no unpaired surrogate), else a 400 naming the field. */
 export const publicProcedure = t.procedure.use(async ({ getRawInput, next }) => {
-  const problem = findInputProblem(await getRawInput());
+  const problem = await findInputProblemInSlices(await getRawInput());
   if (problem) throw new TRPCError({ code: 'BAD_REQUEST', message: `${problem.path}: ${problem.message}` });
   return next();
 });

@@ -19,31 +19,36 @@ export interface CacheKeyOptions {
   scope?: string;
 }
 
-/** The cache key of every node of a validated graph, by node id. */
+/** The cache key of every node of a validated graph, by node id (a prototype-free record, so an id
+ * like `__proto__` or `constructor` is an ordinary key). */
 export function cacheKeysFor(doc: Pick<GraphDocument, 'nodes' | 'edges'>, opts: CacheKeyOptions = {}): Record<string, string> {
   const index = indexGraph(doc);
-  const keys: Record<string, string> = {};
+  const keys = new Map<string, string>();
   for (const id of planRun(doc)) {
     const node = index.nodes.get(id)!;
     const def = getNodeDefinition(node.type);
     if (!def) throw new Error(`cacheKeysFor: node "${id}" has unknown type "${node.type}"`);
     const { params } = resolveNodeParams(def, id, node.params);
     if (!params) throw new Error(`cacheKeysFor: node "${id}" has invalid params`);
-    const inputs: Record<string, string[]> = {};
-    for (const e of index.incoming.get(id)!) (inputs[e.targetPort] ??= []).push(`${keys[e.source]}:${e.sourcePort}`);
-    for (const list of Object.values(inputs)) list.sort();
+    const inputs = new Map<string, string[]>();
+    for (const e of index.incoming.get(id)!) {
+      const list = inputs.get(e.targetPort) ?? [];
+      list.push(`${keys.get(e.source)}:${e.sourcePort}`);
+      inputs.set(e.targetPort, list);
+    }
+    for (const list of inputs.values()) list.sort();
     const material = canonicalJson({
       type: node.type,
       typeVersion: node.typeVersion,
-      code: opts.stageVersions?.[node.type] ?? '1',
+      code: (opts.stageVersions && Object.hasOwn(opts.stageVersions, node.type) ? opts.stageVersions[node.type] : undefined) ?? '1',
       params,
-      inputs,
-      data: opts.dataHashes?.[id] ?? null,
+      inputs: Object.fromEntries(inputs),
+      data: (opts.dataHashes && Object.hasOwn(opts.dataHashes, id) ? opts.dataHashes[id] : null) ?? null,
       // "auto" params resolve from upstream facts (in the upstream keys) by a rule with a version.
       auto: Object.values(params).includes('auto') ? AUTO_RULES_VERSION : undefined,
       scope: opts.scope,
     });
-    keys[id] = createHash('sha256').update(material).digest('hex');
+    keys.set(id, createHash('sha256').update(material).digest('hex'));
   }
-  return keys;
+  return Object.assign(Object.create(null) as Record<string, string>, Object.fromEntries(keys));
 }

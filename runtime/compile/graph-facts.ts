@@ -110,7 +110,23 @@ export function graphFacts(doc: Pick<GraphDocument, 'nodes' | 'edges'>, sources:
     if (!edge) return undefined;
     return factsOf(edge.source)[edge.sourcePort as keyof NodeFacts];
   }
-  for (const id of index.nodes.keys()) factsOf(id);
+  // Upstream first (Kahn), so factsOf never recurses more than one level: on a 5,000-node chain the
+  // recursion overflowed the stack. Nodes on or below a cycle get no facts.
+  const waiting = new Map<string, number>();
+  for (const [id, edges] of index.incoming) waiting.set(id, edges.length);
+  const ready = [...index.nodes.keys()].filter((id) => waiting.get(id) === 0);
+  const order: string[] = [];
+  while (ready.length > 0) {
+    const id = ready.pop()!;
+    order.push(id);
+    for (const e of index.outgoing.get(id) ?? []) {
+      const left = waiting.get(e.target)! - 1;
+      waiting.set(e.target, left);
+      if (left === 0) ready.push(e.target);
+    }
+  }
+  if (order.length < index.nodes.size) for (const id of index.nodes.keys()) if (waiting.get(id)! > 0) outputs.set(id, {});
+  for (const id of order) factsOf(id);
   return { index, params, outputs, input: inputFacts, sources };
 }
 

@@ -123,8 +123,8 @@ function* validationSteps(doc: unknown, sources?: FactSources): Steps<CompileIss
     }
     const sourceDef = definitions.get(edge.source);
     const targetDef = definitions.get(edge.target);
-    const out = sourceDef?.outputs[edge.sourcePort];
-    const inp = targetDef?.inputs[edge.targetPort];
+    const out = sourceDef && ownPort(sourceDef.outputs, edge.sourcePort);
+    const inp = targetDef && ownPort(targetDef.inputs, edge.targetPort);
     if (sourceDef && !out) {
       issues.push({ kind: 'unknown-port', nodeId: edge.source, edgeId: edge.id, port: edge.sourcePort, message: `${sourceDef.title} has no output "${edge.sourcePort}"` });
     }
@@ -178,9 +178,19 @@ function cyclePath(cycle: string[]): string {
   return `${head.join(' → ')} → … (${cycle.length - CYCLE_SHOWN} more) … → ${cycle.slice(-2).join(' → ')}`;
 }
 
+/** At most MAX_ISSUES issues, in document order; every kind keeps its first few, so thousands of one
+ * kind cannot hide the only cycle. */
 function capIssues(issues: CompileIssue[]): CompileIssue[] {
   if (issues.length <= MAX_ISSUES) return issues;
-  const kept = issues.slice(0, MAX_ISSUES - 1);
+  const keep = new Set<number>();
+  const perKind = new Map<string, number>();
+  issues.forEach((issue, i) => {
+    const n = perKind.get(issue.kind) ?? 0;
+    if (n < 20) keep.add(i);
+    perKind.set(issue.kind, n + 1);
+  });
+  for (let i = 0; i < issues.length && keep.size < MAX_ISSUES - 1; i++) keep.add(i);
+  const kept = issues.filter((_, i) => keep.has(i)).slice(0, MAX_ISSUES - 1);
   kept.push({ kind: 'bad-document', message: `and ${issues.length - kept.length} more problems` });
   return kept;
 }
@@ -196,8 +206,10 @@ export function isConnectionLegal(
   if (c.source === c.target) return { ok: false, reason: 'a node cannot feed itself' };
   const source = doc.nodes.find((n) => n.id === c.source);
   const target = doc.nodes.find((n) => n.id === c.target);
-  const out = source && getNodeDefinition(source.type)?.outputs[c.sourcePort];
-  const inp = target && getNodeDefinition(target.type)?.inputs[c.targetPort];
+  const sourceDef = source && getNodeDefinition(source.type);
+  const targetDef = target && getNodeDefinition(target.type);
+  const out = sourceDef && ownPort(sourceDef.outputs, c.sourcePort);
+  const inp = targetDef && ownPort(targetDef.inputs, c.targetPort);
   if (!out) return { ok: false, reason: `no output "${c.sourcePort}" on that node` };
   if (!inp) return { ok: false, reason: `no input "${c.targetPort}" on that node` };
   if (out.type !== inp.type) return { ok: false, reason: `${out.type} cannot connect to ${inp.type}: input "${c.targetPort}" takes ${inp.type}` };
@@ -206,6 +218,11 @@ export function isConnectionLegal(
   if (into.some((e) => e.source === c.source && e.sourcePort === c.sourcePort)) return { ok: false, reason: 'those ports are already connected' };
   if (reaches(doc, c.target, c.source)) return { ok: false, reason: 'that connection would make a cycle' };
   return { ok: true };
+}
+
+/** A port of a definition by name; only its own ports (a port named `constructor` is not one). */
+function ownPort<P>(ports: Record<string, P>, name: string): P | undefined {
+  return Object.hasOwn(ports, name) ? ports[name] : undefined;
 }
 
 function reaches(doc: Pick<GraphDocument, 'edges'>, from: string, to: string): boolean {

@@ -30,9 +30,10 @@ export function splitDataset(d: Dataset, opts: { train: number; validation: numb
     // A tiny class keeps at least one training example when it can.
     const test = idx.slice(0, Math.min(nTest, Math.max(0, idx.length - 1)));
     const validation = idx.slice(test.length, test.length + Math.min(nVal, Math.max(0, idx.length - test.length - 1)));
-    splits.test.push(...test);
-    splits.validation.push(...validation);
-    splits.train.push(...idx.slice(test.length + validation.length));
+    // Loops, not push(...list): spreading a 500k-row class overflows the call stack.
+    for (const i of test) splits.test.push(i);
+    for (const i of validation) splits.validation.push(i);
+    for (let k = test.length + validation.length; k < idx.length; k++) splits.train.push(idx[k]);
   }
   splits.train = shuffled(splits.train, opts.seed + 1);
   splits.validation = shuffled(splits.validation, opts.seed + 2);

@@ -3,7 +3,7 @@
 // every step is reported as an event. Runs inside the worker process.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getNodeDefinition, type GraphDocument, type NodeDefinition } from '../../graph-nodes';
+import { getNodeDefinition, type GraphDocument, type GraphEdge, type NodeDefinition } from '../../graph-nodes';
 import { diskFactSources } from '../compile/disk-facts';
 import { graphFacts } from '../compile/graph-facts';
 import { resolveParams } from '../compile/params';
@@ -41,6 +41,13 @@ export async function executeRun(job: RunJob, opts: ExecuteOptions): Promise<'do
   const { emit, signal } = opts;
   const store = new ArtifactStore(join(job.env.dataDir, 'artifacts'));
   const nodes = new Map(job.document.nodes.map((n) => [n.id, n]));
+  // Incoming edges by node, built once (filtering every edge per node was quadratic in graph size).
+  const incomingOf = new Map<string, GraphEdge[]>();
+  for (const e of job.document.edges) {
+    const list = incomingOf.get(e.target);
+    if (list) list.push(e);
+    else incomingOf.set(e.target, [e]);
+  }
   const status = new Map<string, NodeStatus>();
   const force = new Set(job.force ?? []);
   const setStatus = (nodeId: string, s: NodeStatus, error?: string) => {
@@ -59,7 +66,7 @@ export async function executeRun(job: RunJob, opts: ExecuteOptions): Promise<'do
     const node = nodes.get(nodeId)!;
     const def = getNodeDefinition(node.type) as NodeDefinition;
     const key = job.keys[nodeId];
-    const incoming = job.document.edges.filter((e) => e.target === nodeId);
+    const incoming = incomingOf.get(nodeId) ?? [];
     const blocked = incoming.find((e) => status.get(e.source) === 'failed' || status.get(e.source) === 'skipped');
     if (blocked) {
       setStatus(nodeId, 'skipped', `upstream node "${blocked.source}" ${status.get(blocked.source)}`);

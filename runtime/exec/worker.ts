@@ -10,7 +10,13 @@ export type ToWorker = { kind: 'start'; job: RunJob } | { kind: 'cancel' };
 /** Messages worker → parent. */
 export type FromWorker = { kind: 'event'; event: RunEvent; emittedAt: number } | { kind: 'finished'; status: 'done' | 'failed' | 'cancelled' };
 
-const send = (m: FromWorker) => process.send?.(m);
+// Once the parent is gone (killed, crashed) nobody can use what this process computes: exit at once
+// instead of running on as an orphan whose failing sends end in a crash dump.
+let finishing = false;
+process.on('disconnect', () => finishing || process.exit(1));
+const send = (m: FromWorker) => {
+  if (process.connected) process.send?.(m);
+};
 const controller = new AbortController();
 const lastProgressAt = new Map<string, number>();
 
@@ -39,5 +45,6 @@ process.on('message', async (message: ToWorker) => {
     emit({ type: 'log', level: 'error', message: (err as Error).stack ?? String(err) });
     send({ kind: 'finished', status: 'failed' });
   }
+  finishing = true;
   process.disconnect?.();
 });

@@ -5,13 +5,14 @@ import { TRPCError } from '@trpc/server';
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { emptyGraph, type GraphDocument } from '../../graph-nodes';
-import { validateGraph } from '../../runtime/compile/validate';
+import type { CompileIssue, CompileIssueKind } from '../../runtime/compile/issues';
+import { validateGraphInSlices } from '../../runtime/compile/validate';
 import { checkGraph } from '../compile/check-graph';
 import type { Database } from '../db/client';
 import { graphs, graphVersions, users, workspaceMembers } from '../db/schema';
 import { diffGraphs } from '../../runtime/compile/graph-diff';
 import { roleIn, roleAllows } from '../auth/rights';
-import { checkGraphDocument, GraphFileError, MAX_GRAPH_BYTES, readGraphDocument } from '../../runtime/compile/read-graph';
+import { checkGraphDocumentInSlices, GraphFileError, MAX_GRAPH_BYTES, readGraphDocumentInSlices } from '../../runtime/compile/read-graph';
 import { newId } from '../ids';
 import { graphProcedure, router, workspaceAccessProcedure, workspaceProcedure } from '../trpc';
 
@@ -26,6 +27,39 @@ function asBadRequest(err: unknown): never {
   if (err instanceof GraphFileError) throw new TRPCError({ code: 'BAD_REQUEST', message: err.message });
   throw err;
 }
+
+/** Problems the editor never lets a drawing have (it refuses them as they are drawn): a document
+ * with one came from a file or a script, cannot be a work in progress, and is refused, not stored.
+ * Unconnected inputs and out-of-range params stay savable drafts. */
+const MALFORMED = new Set<CompileIssueKind>(['bad-document', 'duplicate-id', 'dangling-edge', 'duplicate-edge', 'unknown-type', 'unknown-port', 'port-type-mismatch', 'too-many-inputs', 'cycle']);
+
+/** A document from the API checked in full (structure, migration, compile issues) before anything
+ * stores it, in slices so a large one never blocks the server; malformed ones are a 400. */
+export async function readDocumentInput(input: unknown): Promise<{ document: GraphDocument; issues: CompileIssue[]; notes: string[] }> {
+  let checked: { document: GraphDocument; notes: string[] };
+  try {
+    checked = await checkGraphDocumentInSlices(input, 'document');
+  } catch (err) {
+    asBadRequest(err);
+  }
+  return { ...checked, issues: await compileIssuesOrRefuse(checked.document) };
+}
+
+/** The compile issues of a checked document; a 400 when one of them makes it malformed. */
+async function compileIssuesOrRefuse(document: GraphDocument): Promise<CompileIssue[]> {
+  const issues = await validateGraphInSlices(document);
+  const malformed = issues.filter((i) => MALFORMED.has(i.kind));
+  if (malformed.length > 0) {
+    const first = malformed.slice(0, 3).map((i) => (i.nodeId ? `node "${i.nodeId}": ${i.message}` : i.message));
+    const more = malformed.length > 3 ? `; and ${malformed.length - 3} more` : '';
+    throw new TRPCError({ code: 'BAD_REQUEST', message: `document: ${first.join('; ')}${more}` });
+  }
+  return issues;
+}
+
+/** Default and largest page of graphs.list. */
+const LIST_PAGE = 100;
+const LIST_MAX = 200;
 
 /** Counted in the database so listings never ship whole documents (up to 5 MB each) to the server. */
 const nodeCount = sql<number>`jsonb_array_length(${graphVersions.document}->'nodes')`.mapWith(Number);
@@ -74,25 +108,26 @@ async function versionDocument(db: Database, graphId: string, version: number): 
 }
 
 export const graphsRouter = router({
-  list: workspaceProcedure.query(async ({ ctx }) => {
-    const rows = await ctx.db
-      .select({ id: graphs.id, name: graphs.name, latestVersion: graphs.latestVersion, nodeCount, createdAt: graphs.createdAt, updatedAt: graphs.updatedAt })
-      .from(graphs)
-      .innerJoin(graphVersions, and(eq(graphVersions.graphId, graphs.id), eq(graphVersions.version, graphs.latestVersion)))
-      .where(and(eq(graphs.workspaceId, ctx.workspaceId), isNull(graphs.deletedAt)))
-      .orderBy(desc(graphs.updatedAt), desc(graphs.createdAt));
-    return rows;
-  }),
+  /** Newest first, a page at a time: `cursor` is the id of the last graph of the previous page. */
+  list: workspaceProcedure
+    .input(z.object({ limit: z.int().min(1).max(LIST_MAX).default(LIST_PAGE), cursor: z.string().min(1).max(64).optional() }).optional())
+    .query(async ({ ctx, input }) => {
+      // Keyset paging on (updatedAt, createdAt, id), compared in SQL so timestamps keep their microseconds.
+      const after = input?.cursor
+        ? sql`(${graphs.updatedAt}, ${graphs.createdAt}, ${graphs.id}) < (select g.updated_at, g.created_at, g.id from graphs g where g.id = ${input.cursor} and g.workspace_id = ${ctx.workspaceId})`
+        : undefined;
+      const rows = await ctx.db
+        .select({ id: graphs.id, name: graphs.name, latestVersion: graphs.latestVersion, nodeCount, createdAt: graphs.createdAt, updatedAt: graphs.updatedAt })
+        .from(graphs)
+        .innerJoin(graphVersions, and(eq(graphVersions.graphId, graphs.id), eq(graphVersions.version, graphs.latestVersion)))
+        .where(and(eq(graphs.workspaceId, ctx.workspaceId), isNull(graphs.deletedAt), after))
+        .orderBy(desc(graphs.updatedAt), desc(graphs.createdAt), desc(graphs.id))
+        .limit(input?.limit ?? LIST_PAGE);
+      return rows;
+    }),
 
   create: workspaceAccessProcedure('write').input(z.object({ name, document: documentInput.optional() })).mutation(async ({ ctx, input }) => {
-    let document = emptyGraph();
-    if (input.document !== undefined) {
-      try {
-        document = checkGraphDocument(input.document, 'document').document;
-      } catch (err) {
-        asBadRequest(err);
-      }
-    }
+    const document = input.document === undefined ? emptyGraph() : (await readDocumentInput(input.document)).document;
     const id = await insertGraph(ctx.db, ctx.workspaceId, ctx.user.id, input.name, document, 'Created');
     return { id, version: 1 };
   }),
@@ -129,14 +164,10 @@ export const graphsRouter = router({
   save: graphProcedure('write')
     .input(z.object({ document: documentInput, message, baseVersion: z.int().min(1) }))
     .mutation(async ({ ctx, input }) => {
-      let document: GraphDocument;
-      try {
-        ({ document } = checkGraphDocument(input.document, 'document'));
-      } catch (err) {
-        asBadRequest(err);
-      }
+      // Checked in full before the transaction: nothing that fails validation is stored.
+      const { document, issues } = await readDocumentInput(input.document);
       const version = await appendVersion(ctx.db, ctx.graph.id, document, input.message, ctx.user.id, input.baseVersion);
-      return { version, issues: validateGraph(document) };
+      return { version, issues };
     }),
 
   /** What changed between two versions (either order), with both documents for drawing. */
@@ -196,12 +227,13 @@ export const graphsRouter = router({
   import: workspaceAccessProcedure('write')
     .input(z.object({ json: z.string().max(MAX_GRAPH_BYTES, 'graph file is larger than 5 MB'), name: name.optional(), filename: z.string().max(200).optional() }))
     .mutation(async ({ ctx, input }) => {
-      let parsed: ReturnType<typeof readGraphDocument>;
+      let parsed: { document: GraphDocument; notes: string[] };
       try {
-        parsed = readGraphDocument(input.json, input.filename ?? 'graph file');
+        parsed = await readGraphDocumentInSlices(input.json, input.filename ?? 'graph file');
       } catch (err) {
         asBadRequest(err);
       }
+      await compileIssuesOrRefuse(parsed.document);
       const graphName = input.name ?? input.filename?.replace(/\.json$/i, '').slice(0, 120) ?? 'Imported graph';
       const id = await insertGraph(ctx.db, ctx.workspaceId, ctx.user.id, graphName || 'Imported graph', parsed.document, 'Imported');
       return { id, version: 1, notes: parsed.notes };

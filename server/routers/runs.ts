@@ -4,7 +4,8 @@ import { TRPCError } from '@trpc/server';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { GraphDocument } from '../../graph-nodes';
-import { checkGraphDocument, GraphFileError } from '../../runtime/compile/read-graph';
+import { checkGraphDocumentInSlices, GraphFileError } from '../../runtime/compile/read-graph';
+import { reservedIdProblem } from '../../runtime/compile/validate';
 import { graphVersions, runNodes, runs } from '../db/schema';
 import { RunRejected } from '../runs/run-service';
 import { graphProcedure, requireRunService, router, runProcedure } from '../trpc';
@@ -18,7 +19,7 @@ export const runsRouter = router({
       let graphVersion: number | null = null;
       if (input.document !== undefined) {
         try {
-          document = checkGraphDocument(input.document, 'document').document;
+          document = (await checkGraphDocumentInSlices(input.document, 'document')).document;
         } catch (err) {
           if (err instanceof GraphFileError) throw new TRPCError({ code: 'BAD_REQUEST', message: err.message });
           throw err;
@@ -77,7 +78,7 @@ export const runsRouter = router({
       const service = requireRunService(ctx);
       let keys: Record<string, string>;
       try {
-        keys = service.keysFor(checkGraphDocument(input.document, 'document').document, ctx.graph.workspaceId);
+        keys = service.keysFor((await checkGraphDocumentInSlices(input.document, 'document')).document, ctx.graph.workspaceId);
       } catch {
         return { nodes: {} as Record<string, { key: string; lastStatus: string | null }> };
       }
@@ -90,6 +91,8 @@ export const runsRouter = router({
             .where(and(inArray(runNodes.cacheKey, values), eq(runs.workspaceId, ctx.graph.workspaceId)))
         : [];
       const done = new Set(rows.filter((r) => r.status === 'done' || r.status === 'cached').map((r) => r.key));
-      return { nodes: Object.fromEntries(Object.entries(keys).map(([id, key]) => [id, { key, lastStatus: done.has(key) ? 'done' : null }])) };
+      // Reserved ids (`constructor` …) cannot run and cannot be keys of the answer; validation names them.
+      const entries = Object.entries(keys).filter(([id]) => !reservedIdProblem(id));
+      return { nodes: Object.fromEntries(entries.map(([id, key]) => [id, { key, lastStatus: done.has(key) ? 'done' : null }])) };
     }),
 });

@@ -1,11 +1,13 @@
-// Uploaded data files: the workspace's list and a data tool's preview of one file (columns or
-// JSONL fields, first rows, row count, label distribution, suggested text/label columns).
+// Uploaded data files: the workspace's list, its quota, deletion, and a data tool's preview of one
+// file (columns or JSONL fields, first rows, row count, label distribution, suggested text/label columns).
 import { TRPCError } from '@trpc/server';
 import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { previewUpload } from '../../runtime/compile/disk-facts';
 import { uploads } from '../db/schema';
-import { router, workspaceProcedure } from '../trpc';
+import { deleteUpload } from '../uploads/delete-upload';
+import { uploadLimitsFromEnv, workspaceUploadBytes } from '../uploads/receive-upload';
+import { requireRunService, router, workspaceProcedure } from '../trpc';
 
 export const uploadsRouter = router({
   list: workspaceProcedure.query(({ ctx }) =>
@@ -31,4 +33,15 @@ export const uploadsRouter = router({
         throw new TRPCError({ code: 'BAD_REQUEST', message: `${row.filename}: ${(err as Error).message}` });
       }
     }),
+
+  /** How much of the workspace's upload quota is used (TUNEGRAPH_UPLOAD_QUOTA_MB). */
+  quota: workspaceProcedure.query(async ({ ctx }) => ({ usedBytes: await workspaceUploadBytes(ctx.db, ctx.workspaceId), quotaBytes: uploadLimitsFromEnv().quotaBytes })),
+
+  /** Deletes an upload of the caller's workspace (editors and owners). */
+  delete: workspaceProcedure.input(z.object({ id: z.string().regex(/^f_[A-Za-z0-9]{1,64}$/, 'an upload id looks like f_…') })).mutation(async ({ ctx, input }) => {
+    if (ctx.role === 'viewer') throw new TRPCError({ code: 'FORBIDDEN', message: 'viewers cannot delete uploads' });
+    const deleted = await deleteUpload(ctx.db, requireRunService(ctx).env.uploadsDir, ctx.workspaceId, input.id);
+    if (!deleted) throw new TRPCError({ code: 'NOT_FOUND', message: `no upload '${input.id}'` });
+    return { id: input.id };
+  }),
 });

@@ -8,6 +8,7 @@ import { ArtifactStore } from '../../runtime/exec/artifact-store';
 import type { RunJob } from '../../runtime/exec/execute-run';
 import type { FromWorker, ToWorker } from '../../runtime/exec/worker';
 import type { QueueOverview, RunEventSink, RunQueue } from './run-queue';
+import { pipeTrimmed } from '../security/log-trim';
 
 const workerEntry = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'runtime', 'exec', 'worker.ts');
 
@@ -93,7 +94,8 @@ export class InProcessQueue implements RunQueue {
       for (const w of this.idleWaiters.splice(0)) w();
       return;
     }
-    const child = fork(workerEntry, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+    const child = fork(workerEntry, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'advanced' });
+    if (child.stderr) pipeTrimmed(child.stderr, process.stderr);
     const active = { job, child, runningNode: null as string | null, finished: false, cancelled: false };
     this.active = active;
     // Events are persisted strictly in arrival order.

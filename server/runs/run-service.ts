@@ -9,7 +9,7 @@ import { cacheKeysFor } from '../../runtime/compile/cache-key';
 import { cachedHubCommits, resolveHubCommits } from '../../runtime/io/hub/hub-revision';
 import type { CompileIssue } from '../../runtime/compile/issues';
 import { planRun, descendantsOf } from '../../runtime/compile/plan';
-import { validateGraph } from '../../runtime/compile/validate';
+import { validateGraphInSlices } from '../../runtime/compile/validate';
 import type { NodeStatus, NumberedRunEvent, RunEvent } from '../../runtime/exec/events';
 import type { RunJob } from '../../runtime/exec/execute-run';
 import type { RuntimeEnv } from '../../runtime/stages/define-stage';
@@ -86,7 +86,7 @@ export class RunService {
   }
 
   async start(input: StartRunInput): Promise<{ runId: string; estimates: StageEstimate[]; warnings: string[] }> {
-    const issues = validateGraph(input.document);
+    const issues = await validateGraphInSlices(input.document);
     // Uploaded files are referenced by id; a graph may only read its own workspace's uploads.
     const fileIds = input.document.nodes.filter((n) => n.type.endsWith('-upload') && typeof n.params.fileId === 'string' && n.params.fileId).map((n) => [n.id, n.params.fileId as string] as const);
     if (fileIds.length > 0) {

@@ -2,6 +2,7 @@
 // PostgreSQL refuses in text and jsonb), BigInt and non-JSON objects, non-finite numbers, and nesting
 // deep enough to overflow a recursive serialiser are refused with the field named. Events, which
 // come from our own worker, are cleaned instead so none is lost.
+import { runSteps, runStepsInSlices, type Steps } from '../../runtime/compile/slices';
 
 /** Deepest nesting accepted in any API input (a graph document needs about 6). */
 export const MAX_INPUT_DEPTH = 64;
@@ -11,6 +12,9 @@ export interface InputProblem {
   path: string;
   message: string;
 }
+
+/** Keys superjson refuses to serialise (prototype pollution guard): stored, they could never be served back. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const LONE_SURROGATE_ALL = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -33,47 +37,67 @@ export function cleanText(s: string): string {
  * but JSON values (and Dates, which superjson carries).
  */
 export function findInputProblem(value: unknown, opts: { maxDepth?: number; root?: string } = {}): InputProblem | null {
+  return runSteps(inputProblemSteps(value, opts));
+}
+
+/** findInputProblem in slices, for the request path: a 5 MB document never holds the event loop. */
+export function findInputProblemInSlices(value: unknown): Promise<InputProblem | null> {
+  return runStepsInSlices(inputProblemSteps(value, {}));
+}
+
+function* inputProblemSteps(value: unknown, opts: { maxDepth?: number; root?: string }): Steps<InputProblem | null> {
+  let work = 0;
   const maxDepth = opts.maxDepth ?? MAX_INPUT_DEPTH;
-  const stack: { v: unknown; path: string; depth: number }[] = [{ v: value, path: opts.root ?? '', depth: 0 }];
+  // Paths are linked (key + parent) and spelled out only for the problem found: building a string
+  // per value made this walk the slowest step of a large save.
+  type Frame = { v: unknown; key: string; parent: Frame | null; depth: number };
+  const pathOf = (f: Frame | null): string => {
+    const keys: string[] = [];
+    for (let at = f; at; at = at.parent) if (at.key !== '') keys.push(at.key);
+    return keys.reverse().join('.') || 'input';
+  };
+  const stack: Frame[] = [{ v: value, key: opts.root ?? '', parent: null, depth: 0 }];
   while (stack.length > 0) {
-    const { v, path, depth } = stack.pop()!;
-    const at = path || 'input';
+    if (++work % 2048 === 0) yield;
+    const frame = stack.pop()!;
+    const v = frame.v;
     switch (typeof v) {
       case 'string': {
         const problem = textProblem(v);
-        if (problem) return { path: at, message: problem };
+        if (problem) return { path: pathOf(frame), message: problem };
         continue;
       }
       case 'number':
-        if (!Number.isFinite(v)) return { path: at, message: `${v} is not a finite number` };
+        if (!Number.isFinite(v)) return { path: pathOf(frame), message: `${v} is not a finite number` };
         continue;
       case 'bigint':
-        return { path: at, message: 'BigInt values are not accepted; send a number' };
+        return { path: pathOf(frame), message: 'BigInt values are not accepted; send a number' };
       case 'symbol':
       case 'function':
-        return { path: at, message: `a ${typeof v} is not a JSON value` };
+        return { path: pathOf(frame), message: `a ${typeof v} is not a JSON value` };
       case 'boolean':
       case 'undefined':
         continue;
     }
     if (v === null) continue;
     if (v instanceof Date) {
-      if (Number.isNaN(v.getTime())) return { path: at, message: 'is an invalid date' };
+      if (Number.isNaN(v.getTime())) return { path: pathOf(frame), message: 'is an invalid date' };
       continue;
     }
-    if (depth >= maxDepth) return { path: at, message: `is nested more than ${maxDepth} levels deep` };
+    if (frame.depth >= maxDepth) return { path: pathOf(frame), message: `is nested more than ${maxDepth} levels deep` };
     if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], path: join(path, String(i)), depth: depth + 1 });
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], key: String(i), parent: frame, depth: frame.depth + 1 });
       continue;
     }
     const proto = Object.getPrototypeOf(v);
-    if (proto !== Object.prototype && proto !== null) return { path: at, message: `a ${(v as object).constructor?.name ?? 'non-JSON'} object is not accepted; send plain JSON` };
+    if (proto !== Object.prototype && proto !== null) return { path: pathOf(frame), message: `a ${(v as object).constructor?.name ?? 'non-JSON'} object is not accepted; send plain JSON` };
     const keys = Object.keys(v as object);
     for (let i = keys.length - 1; i >= 0; i--) {
       const key = keys[i];
       const keyProblem = textProblem(key);
-      if (keyProblem) return { path: at, message: `a key ${keyProblem}` };
-      stack.push({ v: (v as Record<string, unknown>)[key], path: join(path, key), depth: depth + 1 });
+      if (keyProblem) return { path: pathOf(frame), message: `a key ${keyProblem}` };
+      if (FORBIDDEN_KEYS.has(key)) return { path: pathOf(frame), message: `a key named "${key}" is not accepted` };
+      stack.push({ v: (v as Record<string, unknown>)[key], key, parent: frame, depth: frame.depth + 1 });
     }
   }
   return null;
@@ -94,9 +118,6 @@ export function cleanStrings<T>(value: T): T {
   return clean(value, 0) as T;
 }
 
-function join(path: string, key: string): string {
-  return path ? `${path}.${key}` : key;
-}
 
 /** Whether a value nests deeper than `max` (arrays and objects), checked without recursion. */
 export function nestsDeeperThan(value: unknown, max: number): boolean {

@@ -1,4 +1,5 @@
 // Hostile graph documents from the issue-13 probes, built in code so every test uses the same ones.
+import fc from 'fast-check';
 import { GRAPH_SCHEMA_VERSION, type GraphDocument } from '../../graph-nodes';
 
 /** 5,000 Split nodes in a chain plus 15,000 back edges (each node i feeds nodes i-1, i-2, i-3): the save that froze the server for 17–26 s. */
@@ -14,3 +15,20 @@ export function chainWithBackEdges(nodes = 5000, backPerNode = 3): GraphDocument
   }
   return doc;
 }
+
+/** Arbitrary graph-ish documents: right and wrong shapes, hostile ids, ports, params and sizes. */
+const idArb = fc.oneof(fc.constantFrom('a', 'b', 'c', '__proto__', 'constructor', 'toString', ''), fc.string({ maxLength: 6 }));
+const typeArb = fc.oneof(fc.constantFrom('split', 'pretrained-load', 'freeze', 'lora', 'head', 'fine-tune', 'eval', 'dataset-bundled', 'constructor'), fc.string({ maxLength: 8 }));
+const portArb = fc.constantFrom('dataset', 'model', 'corpus', 'metrics', 'constructor', '__proto__', 'x');
+const nodeArb = fc.record({
+  id: idArb,
+  type: typeArb,
+  typeVersion: fc.oneof(fc.constant(1), fc.integer({ min: -2, max: 4 }), fc.double()),
+  params: fc.oneof(fc.constant({}), fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 })),
+  position: fc.oneof(fc.record({ x: fc.integer(), y: fc.integer() }), fc.constant(null)),
+});
+const edgeArb = fc.record({ id: idArb, source: idArb, sourcePort: portArb, target: idArb, targetPort: portArb });
+export const graphDocumentArb = fc.oneof(
+  fc.record({ schemaVersion: fc.constantFrom(1, 1, 2), nodes: fc.array(nodeArb, { maxLength: 12 }), edges: fc.array(edgeArb, { maxLength: 20 }) }),
+  fc.jsonValue({ maxDepth: 4 }),
+);
