@@ -103,11 +103,12 @@ void gemm(ThreadPool& pool, const GemmSpec& s) {
     });
     return;
   }
+  // Each block repacks the other operand's full panel, so blocks stay large: two per thread.
   for (long i = 0; i < batch; i++) {
     if (s.m >= s.n) {
-      pool.parallelFor(s.m, 16, [&](long r0, long r1) { gemmBlock(s, i, r0, r1, 0, s.n); });
+      pool.parallelFor(s.m, std::max<long>(16, s.m / (2 * threads)), [&](long r0, long r1) { gemmBlock(s, i, r0, r1, 0, s.n); });
     } else {
-      pool.parallelFor(s.n, 16, [&](long c0, long c1) { gemmBlock(s, i, 0, s.m, c0, c1); });
+      pool.parallelFor(s.n, std::max<long>(16, s.n / (2 * threads)), [&](long c0, long c1) { gemmBlock(s, i, 0, s.m, c0, c1); });
     }
   }
 }

@@ -353,7 +353,7 @@ export function nativeAdamW(
   return true;
 }
 
-/** The tensor as an input of a native kernel. */
+/** Runs one of the NATIVE kernels on the current (wasm) backend; absent optional inputs are left out. */
 export function runNative<T extends tf.Tensor | tf.Tensor[]>(name: string, inputs: Record<string, tf.Tensor | undefined>, attrs: tf.NamedAttrMap = {}): T {
   const present: tf.NamedTensorMap = {};
   for (const [key, t] of Object.entries(inputs)) if (t) present[key] = t;
