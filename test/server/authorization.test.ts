@@ -110,7 +110,44 @@ describe.each(dbKinds)('authorization of every procedure on %s', (kind) => {
     ['shares.createLink', 'manage', async (w, f) => (await api(w)).shares.createLink({ graphId: f.graphId })],
     ['shares.revokeLink', 'manage', async (w, f) => (await api(w)).shares.revokeLink({ graphId: f.graphId, token: f.token })],
     ['shares.viewLink', 'public', async (w, f) => (await api(w)).shares.viewLink({ token: f.token })],
+    ['graphs.fork', 'read', async (w, f) => (await api(w)).graphs.fork({ graphId: f.graphId })],
+    ['models.predict', 'read', async (w, f) => (await api(w)).models.predict({ runId: f.runId, nodeId: 'n1', text: 'hello' })],
+    ['models.exports', 'read', async (w, f) => (await api(w)).models.exports({ runId: f.runId })],
+    ['compute.estimate', 'read', async (w, f) => (await api(w)).compute.estimate({ graphId: f.graphId, document: pipelineGraph().doc })],
   ];
+
+  /** Procedures that act in the caller's own current workspace (or need only a session): a stranger is refused, and what they return is checked below. */
+  const workspaceCases: [string, Call][] = [
+    ['graphs.list', async (w) => (await api(w)).graphs.list()],
+    ['graphs.create', async (w) => (await api(w)).graphs.create({ name: 'x' })],
+    ['graphs.import', async (w) => (await api(w)).graphs.import({ json: JSON.stringify(pipelineGraph().doc) })],
+    ['graphs.check', async (w) => (await api(w)).graphs.check({ document: pipelineGraph().doc })],
+    ['results.myRuns', async (w) => (await api(w)).results.myRuns({ limit: 5 })],
+    ['compute.workers', async (w) => (await api(w)).compute.workers()],
+    ['uploads.list', async (w) => (await api(w)).uploads.list()],
+    ['uploads.preview', async (w) => (await api(w)).uploads.preview({ fileId: 'f_none' })],
+    ['account.me', async (w) => (await api(w)).account.me()],
+    ['workspaces.create', async (w) => (await api(w)).workspaces.create({ name: 'x' })],
+    ['workspaces.switch', async (w) => (await api(w)).workspaces.switch({ workspaceId: DEFAULT_WORKSPACE.id })],
+    ['workspaces.rename', async (w) => (await api(w)).workspaces.rename({ name: 'x' })],
+    ['workspaces.members', async (w) => (await api(w)).workspaces.members()],
+    ['workspaces.addMember', async (w) => (await api(w)).workspaces.addMember({ email: 'z@example.org', role: 'viewer' })],
+    ['workspaces.setRole', async (w) => (await api(w)).workspaces.setRole({ userId: 'u_editor', role: 'editor' })],
+    ['workspaces.removeMember', async (w) => (await api(w)).workspaces.removeMember({ userId: 'u_nobody' })],
+    ['workspaces.cancelInvitation', async (w) => (await api(w)).workspaces.cancelInvitation({ email: 'z@example.org' })],
+    ['shares.sharedWithMe', async (w) => (await api(w)).shares.sharedWithMe()],
+  ];
+
+  it('every procedure of the API is covered here (a new one must be added to a list)', () => {
+    const covered = new Set([...graphCases.map(([n]) => n), ...workspaceCases.map(([n]) => n), 'account.setupState']);
+    const all = Object.keys((appRouter as unknown as { _def: { procedures: Record<string, unknown> } })._def.procedures);
+    expect(all.filter((p) => !covered.has(p))).toEqual([]);
+  });
+
+  it.each(workspaceCases)('%s refuses a stranger', async (_name, call) => {
+    const f = await fixture();
+    await expect(call('stranger', f)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+  });
 
   it.each(graphCases)('%s needs %s', async (_name, need, call) => {
     for (const who of personas) {
@@ -157,6 +194,8 @@ describe.each(dbKinds)('authorization of every procedure on %s', (kind) => {
     expect(await (await api('admin')).workspaces.addMember({ email: 'y@example.org', role: 'editor' })).toEqual({ invited: true, email: 'y@example.org' });
     await expect((await api('admin')).workspaces.removeMember({ userId: LOCAL_USER.id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect((await api('admin')).workspaces.setRole({ userId: LOCAL_USER.id, role: 'viewer' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    // Run results and uploads of the team workspace stay invisible to the outsider.
+    expect((await outsider.results.myRuns({ limit: 100 })).some((r: { graphId?: string; id?: string }) => r.graphId === f.graphId)).toBe(false);
     // Switching to a workspace you are not in is refused as if it did not exist.
     await expect(outsider.workspaces.switch({ workspaceId: DEFAULT_WORKSPACE.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
