@@ -126,6 +126,8 @@ describe.each(dbKinds)('authorization of every procedure on %s', (kind) => {
     ['compute.workers', async (w) => (await api(w)).compute.workers()],
     ['uploads.list', async (w) => (await api(w)).uploads.list()],
     ['uploads.preview', async (w) => (await api(w)).uploads.preview({ fileId: 'f_none' })],
+    ['uploads.quota', async (w) => (await api(w)).uploads.quota()],
+    ['uploads.delete', async (w) => (await api(w)).uploads.delete({ id: 'f_none' })],
     ['account.me', async (w) => (await api(w)).account.me()],
     ['workspaces.create', async (w) => (await api(w)).workspaces.create({ name: 'x' })],
     ['workspaces.switch', async (w) => (await api(w)).workspaces.switch({ workspaceId: DEFAULT_WORKSPACE.id })],
@@ -185,6 +187,7 @@ describe.each(dbKinds)('authorization of every procedure on %s', (kind) => {
     expect((await viewer.graphs.list()).map((g) => g.id)).toContain(f.graphId);
     await expect(viewer.graphs.create({ name: 'nope' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(viewer.graphs.import({ json: JSON.stringify(pipelineGraph().doc) })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(viewer.uploads.delete({ id: 'f_none' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(viewer.workspaces.addMember({ email: 'x@example.org', role: 'viewer' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(viewer.workspaces.rename({ name: 'x' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect((await viewer.workspaces.members()).members.length).toBeGreaterThanOrEqual(4);
