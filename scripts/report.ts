@@ -35,6 +35,14 @@ function datasetOf(r: GraphResult, nodeId: string): Dataset {
 /** "auto" params as the executor resolved them for this graph (same rule, same facts). */
 const resolvedOf = (b: GraphBuilder) => resolveAutoParams(graphFacts(b.document(), diskFactSources(env)));
 
+// `--plan`: print both graphs' training nodes with the values "auto" resolves to, and run nothing.
+if (process.argv.includes('--plan')) {
+  for (const [label, b] of [['headline', headlineGraph(s)], ['curve (if full fine-tuning wins)', curveGraph(s, 'full', s.curve)]] as const) {
+    console.log(`${label}: ${b.document().nodes.length} nodes`);
+    for (const [id, params] of Object.entries(resolvedOf(b))) console.log(`  ${id}: ${Object.entries(params).map(([k, v]) => `${k} = ${v.value} (${v.reason})`).join('; ')}`);
+  }
+  process.exit(0);
+}
 const info = await initBackend();
 const started = Date.now();
 console.log(`report${quick ? ' (quick)' : ''} on ${info.device}`);

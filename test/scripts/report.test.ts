@@ -17,6 +17,24 @@ interface Row {
   learningRate?: { value: number; reason: string };
 }
 
+describe('npm run report -- --plan', () => {
+  it('prints the values "auto" resolves to for every training node and runs nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tg-report-plan-'));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts/report.ts'), '--plan', '--quick', '--model=tiny-bert', `--out=${dir}`], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, TUNEGRAPH_BUNDLED_MODELS_DIR: join(root, 'test/fixtures'), TUNEGRAPH_DATA_DIR: join(dir, 'data') },
+      timeout: 120_000,
+    });
+    expect(r.status, r.stderr.slice(-2000)).toBe(0);
+    // Head-only training gets the higher head-only rate, the student's rule sees its single layer.
+    expect(r.stdout).toMatch(/ft-features: learningRate = [\d.e-]+ \(auto: .*head only/);
+    expect(r.stdout).toMatch(/distill: .*1-layer/);
+    expect(r.stdout).toMatch(/ft-full-n50: .*50 training examples/);
+    expect(existsSync(join(dir, 'results.json'))).toBe(false);
+  }, 120_000);
+});
+
 describe('npm run report -- --quick', () => {
   it('runs every comparison pipeline and the label-efficiency curve, and writes RESULTS.md and results.json with all answers', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tg-report-'));
