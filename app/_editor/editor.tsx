@@ -5,13 +5,13 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import Link from 'next/link';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { GraphDocument } from '../../graph-nodes';
+import { getNodeDefinition, type GraphDocument } from '../../graph-nodes';
 import type { CompileIssue } from '../../runtime/compile/issues';
 import { readGraphDocument } from '../../runtime/compile/read-graph';
 import { validateGraph } from '../../runtime/compile/validate';
 import { downloadText } from '../_lib/format';
 import { useTRPC, useTRPCClient } from '../_lib/trpc';
-import { nodesMatchingRun } from '../_lib/run-state';
+import { nodesMatchingRun, type NodeRunState } from '../_lib/run-state';
 import { checkOnServer, mergeIssues, type ServerCheck } from '../_lib/check-graph';
 import { Canvas, OverviewMap, useReadableFit } from './canvas';
 import { addEdge, addNode, copySelection, moveNodes, paste, removeItems, setLabel, setParam, type Clip } from './graph-ops';
@@ -56,6 +56,17 @@ export function GraphEditor({ graphId }: { graphId: string }) {
       <EditorLoaded key={pick.token} initial={graph.data} onOpenVersion={(version) => setPick((p) => ({ version, token: p.token + 1 }))} />
     </ReactFlowProvider>
   );
+}
+
+/** The run state that decides whether a node can be tried: its own for a model-making node; for a
+ * node that only takes a model (Eval, Export), the state of the node whose model is wired into it. */
+function modelStateFor(doc: GraphDocument, nodeId: string, runNodes: Record<string, NodeRunState>): NodeRunState | undefined {
+  const node = doc.nodes.find((n) => n.id === nodeId);
+  const def = node && getNodeDefinition(node.type);
+  if (!def || Object.values(def.outputs).some((p) => p.type === 'Model')) return runNodes[nodeId];
+  const port = Object.entries(def.inputs).find(([, p]) => p.type === 'Model')?.[0];
+  const edge = port ? doc.edges.find((e) => e.target === nodeId && e.targetPort === port) : undefined;
+  return edge ? runNodes[edge.source] : runNodes[nodeId];
 }
 
 function isTyping(target: EventTarget | null) {
@@ -205,7 +216,8 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
     }
   }, [runs.data]);
   useEffect(() => {
-    if (run.status === 'done' || run.status === 'failed' || run.status === 'cancelled') refreshRuns();
+    // Every change of the run's status shows in the history picker (queued → running → done).
+    if (run.status !== 'unknown') refreshRuns();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [run.status]);
   // Stale marking: nodes whose current settings have no finished result in this workspace.
@@ -504,7 +516,7 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
           onRerunFrom={(id) => runDoc('from', id)}
           canRun={issues.length === 0 && !startRun.isPending}
           runId={runId}
-          runState={selectedNode ? runNodes[selectedNode.id] : undefined}
+          runState={selectedNode ? modelStateFor(doc, selectedNode.id, runNodes) : undefined}
           resolved={selectedNode ? resolved[selectedNode.id] : undefined}
         />
       </div>

@@ -132,7 +132,7 @@ export function RunPanel({
         <span className="font-semibold">Run</span>
         <span className="font-mono text-neutral-500">{runId}</span>
         <StatusChip status={view.status} testId="run-status" />
-        {view.device && <span className="text-neutral-500" title="compute backend">{view.backend} · {view.device}</span>}
+        {view.device && <span className="max-w-[18rem] shrink-0 truncate whitespace-nowrap text-neutral-500" title={`compute backend: ${view.backend} · ${view.device}`}>{view.backend} · {view.device}</span>}
         {failure && <span data-testid="run-error" className="min-w-0 truncate text-red-700" title={failure}>{failure}</span>}
         <div className="ml-auto flex items-center gap-2">
           <select data-testid="run-history" value={runId} onChange={(e) => onPickRun(e.target.value)} className="h-7 rounded border border-neutral-300 bg-white px-1 text-xs">
