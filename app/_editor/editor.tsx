@@ -401,7 +401,7 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
               if (dirty && !window.confirm('Discard unsaved changes and open another version?')) return;
               onOpenVersion(e.target.value ? Number(e.target.value) : (versions.data?.[0]?.version ?? initial.latestVersion));
             }}
-            className="h-8 rounded-md border border-neutral-300 bg-white px-2 text-xs"
+            className="h-8 w-40 rounded-md border border-neutral-300 bg-white px-2 text-xs"
           >
             <option value="">Latest version</option>
             {versions.data?.map((v) => (
@@ -419,13 +419,13 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
             onClick={() => runDoc('all')}
             disabled={startRun.isPending || issues.length > 0 || readOnly}
             title={issues.length > 0 ? 'Fix the problems first' : 'Run the whole graph (cached results are reused)'}
-            className="h-8 rounded-md bg-emerald-600 px-3 font-medium text-white hover:opacity-90 disabled:opacity-40"
+            className="h-8 whitespace-nowrap rounded-md bg-emerald-600 px-3 font-medium text-white hover:opacity-90 disabled:opacity-40"
           >
             ▶ Run
           </button>
           <button data-testid="toggle-run-panel" onClick={() => setShowRun((v) => !v)} disabled={!runId} className="h-8 rounded-md px-2 text-neutral-600 hover:bg-neutral-100 disabled:opacity-30">Runs</button>
           <span className="mx-1 h-5 w-px bg-neutral-200" />
-          <input data-testid="save-message" value={message} onChange={(e) => setMessage(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && doSave()} placeholder="Version message (optional)" className="h-8 w-52 rounded-md border border-neutral-300 px-2 text-xs outline-none focus:border-accent" />
+          <input data-testid="save-message" value={message} onChange={(e) => setMessage(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && doSave()} placeholder="Version message (optional)" className="h-8 w-44 min-w-0 rounded-md border border-neutral-300 px-2 text-xs outline-none focus:border-accent" />
           <button data-testid="save" onClick={doSave} disabled={save.isPending || readOnly} className="h-8 rounded-md bg-accent px-3 font-medium text-white hover:opacity-90 disabled:opacity-50">
             {save.isPending ? 'Saving…' : 'Save'}
           </button>
