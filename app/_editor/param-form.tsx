@@ -29,7 +29,8 @@ function fieldsOf(def: NodeDefinition): Record<string, FieldSchema> {
     for (const [key, f] of Object.entries(fields)) {
       const anyOf = (f as { anyOf?: FieldSchema[] }).anyOf;
       const num = anyOf?.find((b) => b.type === 'number' || b.type === 'integer');
-      if (num) fields[key] = { ...num, default: f.default, description: f.description };
+      // Kept marked as auto, so the form shows what "auto" resolves to, with an override.
+      if (num) fields[key] = { ...num, default: f.default, description: f.description, auto: anyOf!.some((b) => b.const === 'auto'), anyOf };
     }
     schemaCache.set(def.params, fields);
   }
