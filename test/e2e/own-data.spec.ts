@@ -90,8 +90,12 @@ export function registerOwnDataSpec({ page, baseUrl, root, screenshotDir }: { pa
 
     // "auto" params show what they resolve to, with the reason.
     await node(ft).click();
-    const lr = (await page.locator('[data-testid="param-learningRate-resolved"]').textContent({ timeout: 10_000 })) ?? '';
-    expect(/auto/i.test(lr) && /\d/.test(lr), `resolved learning rate shown, got "${lr}"`);
+    // The server's check answers a moment after the last edit.
+    const lr = await eventually(async () => {
+      const t = (await page.locator('[data-testid="param-learningRate-resolved"]').textContent()) ?? '';
+      return /auto/i.test(t) && /\d/.test(t) ? t : null;
+    }, 'resolved learning rate shown', 20_000);
+    expect(/for a \d+-layer/.test(lr), `the reason names the model, got "${lr}"`);
     await shot('15-auto-params');
 
     await page.click('[data-testid="save"]');
