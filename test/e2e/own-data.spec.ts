@@ -95,7 +95,7 @@ export function registerOwnDataSpec({ page, baseUrl, root, screenshotDir }: { pa
       const t = (await page.locator('[data-testid="param-learningRate-resolved"]').textContent()) ?? '';
       return /auto/i.test(t) && /\d/.test(t) ? t : null;
     }, 'resolved learning rate shown', 20_000);
-    expect(/for a \d+-layer/.test(lr ?? ""), `the reason names the model, got "${lr}"`);
+    expect(/auto: .*(model|layer)/.test(lr ?? ''), `the reason speaks of the model, got "${lr}"`);
     await shot('15-auto-params');
 
     await page.click('[data-testid="save"]');
