@@ -44,7 +44,7 @@ for (const n of example.nodes) {
   if (n.type === 'pretrained-load') n.params.modelId = 'tiny-bert';
   if (n.type === 'dapt') Object.assign(n.params, { maxSteps: 60, maxSeqLength: 64, batchSize: 16 });
   if (n.type === 'corpus-bundled') n.params.maxDocuments = 300;
-  if (n.type === 'fine-tune') Object.assign(n.params, { epochs: 200, maxSeqLength: 64 });
+  if (n.type === 'fine-tune') Object.assign(n.params, { epochs: 100, maxSeqLength: 64 });
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tunegraph-load-'));
@@ -59,10 +59,11 @@ const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/bench
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 let out = '';
+let cancelled = false;
 child.stdout.on('data', (d) => {
   out += d;
-  if (out.includes('api-done\n') && !out.includes('cancel-sent')) {
-    out += 'cancel-sent';
+  if (out.includes('api-done\n') && !cancelled) {
+    cancelled = true;
     void api.runs.cancel({ runId });
   }
 });
