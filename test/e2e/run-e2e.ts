@@ -83,6 +83,7 @@ try {
     run: async () => (await import('./run.spec')).registerRunSpec({ page, baseUrl, root, screenshotDir }),
     'own-data': async () => (await import('./own-data.spec')).registerOwnDataSpec({ page, baseUrl, root, screenshotDir }),
     'take-away': async () => (await import('./take-away.spec')).registerTakeAwaySpec({ page, baseUrl, root, screenshotDir }),
+    teams: async () => (await import('./teams.spec')).registerTeamsSpec({ page, baseUrl, root, screenshotDir }),
   };
   const wanted = process.env.E2E_SPECS?.split(',').map((s) => s.trim()).filter(Boolean) ?? Object.keys(specs);
   for (const name of wanted) {
