@@ -25,7 +25,7 @@ import { loadRows, saveRows } from './pretrain/rows-cache';
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const flag = (name: string) => process.argv.includes(`--${name}`);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const name = arg('name', 'tunegraph-bert-mini');
+const name = arg('name', 'tunegraph-bert-small');
 const outDir = resolve(arg('out', join(root, 'public', 'models', name)));
 const workDir = resolve(arg('work', join(root, 'data', 'pretrain', name)));
 const minutes = Number(arg('minutes', '60'));
