@@ -40,7 +40,8 @@ describeEachBackend('long training run', (backend) => {
     const lossFn = () =>
       tf.add(crossEntropy(model.forwardMlm(batch, { training: true, rng }, positions), targets), crossEntropy(model.forwardSequence(batch, { training: true, rng }), labels)) as tf.Scalar;
     const step = () => trainStep({ params, lossFn, optimizer, maxGradNorm: 1 });
-    for (let i = 0; i < 5; i++) await step(); // burn-in: heap and caches reach their working size
+    // Burn-in: the wasm heap, the native kernels' buffers and V8's compiled code reach their working size.
+    for (let i = 0; i < 20; i++) await step();
     const tensors = tf.memory().numTensors;
     const heap = wasmHeapBytes();
     const rss = process.memoryUsage().rss;
@@ -49,7 +50,8 @@ describeEachBackend('long training run', (backend) => {
     expect(Number.isFinite(last)).toBe(true);
     expect(tf.memory().numTensors).toBe(tensors);
     expect(wasmHeapBytes()).toBe(heap);
-    expect(process.memoryUsage().rss - rss).toBeLessThan(40 * 2 ** 20);
+    // RSS also moves with V8's garbage between collections, so it gets a margin; tensors and heap are exact.
+    expect(process.memoryUsage().rss - rss).toBeLessThan(64 * 2 ** 20);
     optimizer.dispose();
     model.dispose();
     tf.dispose([batch.inputIds, batch.attentionMask, positions, targets, labels]);
