@@ -39,9 +39,10 @@ export interface StageEstimate {
 }
 
 /** Sustained float32 throughput per backend, GFLOP/s: wasm and cpu from this project's train bench
- * (7,800 tokens/s for H128 L2 B32×T128 ≈ 20 GFLOP/s); tensorflow and tensorflow-gpu are assumptions
+ * (7,800 tokens/s for H128 L2 B32×T128 ≈ 20 GFLOP/s), native from the OpenBLAS kernels on 2 cores (~35 at
+ * the model shapes, measured by the engine work); tensorflow and tensorflow-gpu are assumptions
  * (libtensorflow on a few cores; a mid-range CUDA GPU), not measured here. */
-export const BACKEND_GFLOPS: Record<string, number> = { 'tensorflow-gpu': 2000, tensorflow: 40, wasm: 20, cpu: 1 };
+export const BACKEND_GFLOPS: Record<string, number> = { 'tensorflow-gpu': 2000, tensorflow: 40, native: 35, wasm: 20, cpu: 1 };
 /** Node process + tfjs + tokenizer and data, before any tensor. */
 const BASE_BYTES = 350 * 2 ** 20;
 /** Examples in the bundled datasets and corpora when no maximum is set (rounded). */
