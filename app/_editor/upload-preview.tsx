@@ -3,24 +3,12 @@
 // its first rows, the row count and the label distribution, with the text and label columns picked
 // from the columns the file really has.
 import { useQuery } from '@tanstack/react-query';
+import type { UploadPreview } from '../../runtime/data/upload-preview';
 import { formatBytes } from '../_lib/format';
 import { useTRPCClient } from '../_lib/trpc';
 
-/** What uploads.preview answers (contract with the server's upload preview). */
-export interface UploadPreviewView {
-  id: string;
-  bytes: number;
-  filename: string;
-  kind: 'csv' | 'tsv' | 'jsonl' | 'txt';
-  delimiter?: ',' | ';' | 'tab' | '|';
-  columns: string[];
-  rows: number;
-  sample: Record<string, string>[];
-  distinct: Record<string, number | null>;
-  labels?: { column: string; counts: { label: string; count: number }[] };
-  suggested: { textColumn?: string; labelColumn?: string };
-  problems: string[];
-}
+/** What uploads.preview answers: the server's preview of the file, with its upload id and size. */
+export type UploadPreviewView = UploadPreview & { id: string; bytes: number };
 
 /** The server's preview of an upload, for a label column (null: the suggested one). */
 export function useUploadPreview(fileId: string, labelColumn: string | null) {
