@@ -9,6 +9,8 @@ import { runsRouter } from './runs';
 import { uploadsRouter } from './uploads';
 import { sharesRouter } from './shares';
 import { workspacesRouter } from './workspaces';
+import { compareRouter } from './compare';
+import { rerunsRouter } from './reruns';
 
 export const appRouter = router({
   graphs: graphsRouter,
@@ -20,6 +22,8 @@ export const appRouter = router({
   account: accountRouter,
   workspaces: workspacesRouter,
   shares: sharesRouter,
+  reruns: rerunsRouter,
+  compare: compareRouter,
 });
 
 /** The API's type, imported by the browser's tRPC client. */

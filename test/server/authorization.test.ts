@@ -113,6 +113,9 @@ describe.each(dbKinds)('authorization of every procedure on %s', (kind) => {
     ['graphs.fork', 'read', async (w, f) => (await api(w)).graphs.fork({ graphId: f.graphId })],
     ['models.predict', 'read', async (w, f) => (await api(w)).models.predict({ runId: f.runId, nodeId: 'n1', text: 'hello' })],
     ['models.exports', 'read', async (w, f) => (await api(w)).models.exports({ runId: f.runId })],
+    ['reruns.plan', 'read', async (w, f) => (await api(w)).reruns.plan({ runId: f.runId, changes: [] })],
+    ['reruns.start', 'write', async (w, f) => (await api(w)).reruns.start({ runId: f.runId, changes: [{ nodeId: 'n1', param: 'maxExamples', value: 50 }] })],
+    ['compare.runs', 'read', async (w, f) => (await api(w)).compare.runs({ graphId: f.graphId, runIds: [f.runId] })],
     ['compute.estimate', 'read', async (w, f) => (await api(w)).compute.estimate({ graphId: f.graphId, document: pipelineGraph().doc })],
   ];
 
