@@ -1,5 +1,6 @@
 // The worker process: executes one run's plan and reports every event to its parent over IPC.
-// Training happens here so the web server never blocks; killing this process cancels hard.
+// Training happens here so the web server never blocks; killing this process cancels hard. The
+// stage code and the backend load as soon as it starts, so a worker forked ahead of time waits ready.
 import { initBackend } from '../backend';
 import { stages } from '../stages';
 import type { RunEvent } from './events';
@@ -8,7 +9,11 @@ import { executeRun, type RunJob } from './execute-run';
 /** Messages parent → worker. */
 export type ToWorker = { kind: 'start'; job: RunJob } | { kind: 'cancel' };
 /** Messages worker → parent. */
-export type FromWorker = { kind: 'event'; event: RunEvent; emittedAt: number } | { kind: 'finished'; status: 'done' | 'failed' | 'cancelled' };
+export type FromWorker =
+  /** Stage code loaded and backend started: the worker can take a run with no further start-up. */
+  | { kind: 'ready' }
+  | { kind: 'event'; event: RunEvent; emittedAt: number }
+  | { kind: 'finished'; status: 'done' | 'failed' | 'cancelled' };
 
 // Once the parent is gone (killed, crashed) nobody can use what this process computes: exit at once
 // instead of running on as an orphan whose failing sends end in a crash dump.
@@ -31,13 +36,18 @@ function emit(event: RunEvent) {
   send({ kind: 'event', event, emittedAt: Date.now() });
 }
 
+// Started now, not at the first message: a spare worker is then warm when its run arrives.
+const backend = initBackend();
+// A failure is reported when a run arrives, through the same path as a failing run.
+backend.then(() => send({ kind: 'ready' }), () => {});
+
 process.on('message', async (message: ToWorker) => {
   if (message.kind === 'cancel') {
     controller.abort();
     return;
   }
   try {
-    const info = await initBackend();
+    const info = await backend;
     emit({ type: 'run-status', status: 'running', backend: info.backend, device: info.device });
     const status = await executeRun(message.job, { stages, emit, signal: controller.signal });
     send({ kind: 'finished', status });

@@ -1,16 +1,18 @@
-// The embedded queue: one run at a time, each in its own worker process forked from this server.
-import { fork, type ChildProcess } from 'node:child_process';
+// The embedded queue: one run at a time, each in its own worker process forked from this server
+// (a warm one, started ahead of time, when there is one).
+import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { join as joinPath } from 'node:path';
+import { join } from 'node:path';
 import { ArtifactStore } from '../../runtime/exec/artifact-store';
 import type { RunJob } from '../../runtime/exec/execute-run';
 import type { FromWorker, ToWorker } from '../../runtime/exec/worker';
 import type { QueueOverview, RunEventSink, RunQueue } from './run-queue';
-import { pipeTrimmed } from '../security/log-trim';
+import { WarmWorkers } from './warm-worker';
 
-const workerEntry = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'runtime', 'exec', 'worker.ts');
+export interface InProcessQueueOptions {
+  /** Keep one started worker waiting for the next run (default true; TUNEGRAPH_WARM_WORKER=0 turns it off). */
+  warmWorker?: boolean;
+}
 
 export class InProcessQueue implements RunQueue {
   private readonly pending: RunJob[] = [];
@@ -18,8 +20,15 @@ export class InProcessQueue implements RunQueue {
   private closed = false;
   private idleWaiters: (() => void)[] = [];
   private readonly startedAt = Date.now();
+  private readonly workers: WarmWorkers;
 
-  constructor(private readonly sink: RunEventSink) {}
+  constructor(
+    private readonly sink: RunEventSink,
+    opts: InProcessQueueOptions = {},
+  ) {
+    this.workers = new WarmWorkers(opts.warmWorker ?? process.env.TUNEGRAPH_WARM_WORKER !== '0');
+    this.workers.refill();
+  }
 
   enqueue(job: RunJob): void {
     this.pending.push(job);
@@ -54,6 +63,16 @@ export class InProcessQueue implements RunQueue {
     return this.active?.child ?? null;
   }
 
+  /** The worker waiting for the next run, if any. */
+  spareWorkerPid(): number | null {
+    return this.workers.sparePid;
+  }
+
+  /** Whether the waiting worker has loaded its stage code and backend (benches wait for it). */
+  spareWorkerReady(): boolean {
+    return this.workers.spareReady;
+  }
+
   async overview(): Promise<QueueOverview> {
     const active = this.active;
     return {
@@ -84,6 +103,7 @@ export class InProcessQueue implements RunQueue {
   async close(): Promise<void> {
     this.closed = true;
     this.pending.length = 0;
+    this.workers.close();
     this.active?.child.kill('SIGKILL');
   }
 
@@ -94,8 +114,7 @@ export class InProcessQueue implements RunQueue {
       for (const w of this.idleWaiters.splice(0)) w();
       return;
     }
-    const child = fork(workerEntry, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'advanced' });
-    if (child.stderr) pipeTrimmed(child.stderr, process.stderr);
+    const child = this.workers.take();
     const active = { job, child, runningNode: null as string | null, finished: false, cancelled: false };
     this.active = active;
     // Events are persisted strictly in arrival order.
@@ -107,6 +126,7 @@ export class InProcessQueue implements RunQueue {
       );
     };
     child.on('message', (m: FromWorker) => {
+      if (m.kind === 'ready') return;
       if (m.kind === 'event') {
         if (m.event.type === 'node-status') active.runningNode = m.event.status === 'running' ? m.event.nodeId : active.runningNode === m.event.nodeId ? null : active.runningNode;
         // Numbering and the live push happen now; the sink keeps database writes in order itself.
@@ -123,7 +143,7 @@ export class InProcessQueue implements RunQueue {
         if (this.closed) return;
         if (!active.finished) {
           // A worker killed mid-write leaves a temp folder; nothing else runs now, so clear it.
-          new ArtifactStore(joinPath(job.env.dataDir, 'artifacts')).sweepTemp();
+          new ArtifactStore(join(job.env.dataDir, 'artifacts')).sweepTemp();
           const reason = active.cancelled ? 'cancelled' : `worker process exited unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})`;
           if (active.runningNode) await this.sink(job.runId, { type: 'node-status', nodeId: active.runningNode, status: active.cancelled ? 'cancelled' : 'failed', error: reason });
           await this.sink(job.runId, { type: 'run-status', status: active.cancelled ? 'cancelled' : 'failed', error: reason });
@@ -131,6 +151,8 @@ export class InProcessQueue implements RunQueue {
       });
       void chain.then(() => {
         this.active = null;
+        // The next worker starts now, while nothing trains, so the next Run finds it ready.
+        this.workers.refill();
         this.pump();
       });
     });

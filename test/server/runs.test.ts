@@ -116,6 +116,47 @@ describe('runs on the server', () => {
     expect(health.ok).toBe(true);
   });
 
+  it('runs in the worker started ahead of time, starts the next one when a run ends, and replaces a spare that died', async () => {
+    const queue = server.queue as InProcessQueue;
+    const spare = await waitFor(async () => !queue.activeWorker() && queue.spareWorkerPid());
+    const first = await (await api()).runs.start({ graphId, document: smallGraph(1) });
+    expect(queue.activeWorker()!.pid).toBe(spare);
+    await waitFor(async () => (await (await api()).runs.get({ runId: first.runId })).run.status === 'done');
+    const next = await waitFor(async () => !queue.activeWorker() && queue.spareWorkerPid());
+    expect(next).not.toBe(spare);
+    // A spare that dies while idle is forgotten; the next run forks its own worker and still finishes.
+    process.kill(next, 'SIGKILL');
+    await waitFor(async () => queue.spareWorkerPid() === null);
+    const doc = smallGraph(1);
+    doc.nodes.find((n) => n.id === 'ft')!.params.learningRate = 4e-3;
+    const second = await (await api()).runs.start({ graphId, document: doc });
+    expect(queue.activeWorker()!.pid).not.toBe(next);
+    const done = await waitFor(async () => {
+      const s = await (await api()).runs.get({ runId: second.runId });
+      return s.run.status === 'done' || s.run.status === 'failed' ? s : null;
+    });
+    expect(done.run.status).toBe('done');
+    expect(done.nodes.find((n) => n.nodeId === 'ft')!.status).toBe('done');
+  });
+
+  it('closing the server stops the waiting worker too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tunegraph-runs-close-'));
+    const other = await startServer({ port: 0, dataDir: dir, next: false });
+    const pid = (other.queue as InProcessQueue).spareWorkerPid();
+    expect(pid).toBeTypeOf('number');
+    await other.close();
+    const gone = () => {
+      try {
+        process.kill(pid!, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    await waitFor(async () => gone(), 10_000);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('refuses to run a graph with problems, naming them', async () => {
     const doc = smallGraph();
     doc.edges = doc.edges.filter((e) => e.target !== 'ft' || e.targetPort !== 'dataset');
