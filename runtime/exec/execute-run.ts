@@ -14,6 +14,7 @@ import { CancelledError, StageError } from '../stages/stage-error';
 import { ArtifactStore } from './artifact-store';
 import type { NodeStatus, RunEvent } from './events';
 import { portCodecs } from './port-codecs';
+import { StageFlights, type FlightOutcome } from './single-flight';
 
 /** File in an artifact holding the metrics a stage reported while running (DAPT perplexity …). */
 export const STAGE_METRICS = 'stage-metrics.json';
@@ -40,6 +41,7 @@ export interface ExecuteOptions {
 export async function executeRun(job: RunJob, opts: ExecuteOptions): Promise<'done' | 'failed' | 'cancelled'> {
   const { emit, signal } = opts;
   const store = new ArtifactStore(join(job.env.dataDir, 'artifacts'));
+  const flights = new StageFlights(store.root);
   const nodes = new Map(job.document.nodes.map((n) => [n.id, n]));
   // Incoming edges by node, built once (filtering every edge per node was quadratic in graph size).
   const incomingOf = new Map<string, GraphEdge[]>();
@@ -72,6 +74,13 @@ export async function executeRun(job: RunJob, opts: ExecuteOptions): Promise<'do
       setStatus(nodeId, 'skipped', `upstream node "${blocked.source}" ${status.get(blocked.source)}`);
       continue;
     }
+    // Another run computing this very key (a sweep's shared stage): wait for it and reuse its artifact.
+    let flight: Extract<FlightOutcome, { kind: 'claimed' }> | null = null;
+    if (!force.has(nodeId) && !store.has(key)) {
+      const outcome = await flights.claim(key, { runId: job.runId, nodeId }, { signal, ready: () => store.has(key), onWait: (h) => emit({ type: 'log', nodeId, level: 'info', message: `waiting for ${h ? `run ${h.runId}` : 'another run'}, which is computing this identical stage, to reuse its result` }) });
+      if (outcome.kind === 'cancelled') break;
+      if (outcome.kind === 'claimed') flight = outcome;
+    }
     if (!force.has(nodeId) && store.has(key)) {
       setStatus(nodeId, 'cached');
       // A cached node reports the metrics it produced when it ran, so history and UI stay complete.
@@ -81,7 +90,10 @@ export async function executeRun(job: RunJob, opts: ExecuteOptions): Promise<'do
       continue;
     }
     const stage = opts.stages[node.type];
-    if (!stage) throw new Error(`no stage implements node type "${node.type}"`);
+    if (!stage) {
+      flight?.release();
+      throw new Error(`no stage implements node type "${node.type}"`);
+    }
 
     setStatus(nodeId, 'running');
     // Let the status message leave the process before the stage's synchronous math starts.
@@ -149,6 +161,7 @@ export async function executeRun(job: RunJob, opts: ExecuteOptions): Promise<'do
       if (!(err instanceof StageError)) emit({ type: 'log', nodeId, level: 'error', message: (err as Error).stack ?? String(err) });
       setStatus(nodeId, 'failed', message);
     } finally {
+      flight?.release();
       for (const l of loaded) (portCodecs[l.type].dispose as ((v: unknown) => void) | undefined)?.(l.value);
     }
   }

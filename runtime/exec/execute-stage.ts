@@ -14,6 +14,7 @@ import type { ArtifactStorage } from './artifact-store';
 import type { NodeStatus, RunEvent } from './events';
 import { STAGE_METRICS } from './execute-run';
 import { portCodecs } from './port-codecs';
+import type { FlightOutcome, StageFlights } from './single-flight';
 
 /** One stage of a run, as a queue job carries it. */
 export interface StageJob {
@@ -39,6 +40,8 @@ export interface ExecuteStageOptions {
   env: RuntimeEnv;
   emit: (event: RunEvent) => void;
   signal: AbortSignal;
+  /** Claims on keys in the shared store: a stage another job is computing is waited for, not computed twice. */
+  flights?: StageFlights;
 }
 
 /** Executes one node; emits its status, progress, metrics and logs like the whole-run executor does. */
@@ -51,6 +54,15 @@ export async function executeStage(job: StageJob, opts: ExecuteStageOptions): Pr
   const key = job.keys[nodeId];
   const setStatus = (status: StageOutcome['status'] | 'running', error?: string) => emit({ type: 'node-status', nodeId, status, error, cacheKey: key });
 
+  let flight: Extract<FlightOutcome, { kind: 'claimed' }> | null = null;
+  if (!job.force && opts.flights && !store.has(key)) {
+    const outcome = await opts.flights.claim(key, { runId: job.runId, nodeId }, { signal, ready: () => store.has(key), onWait: (h) => emit({ type: 'log', nodeId, level: 'info', message: `waiting for ${h ? `run ${h.runId}` : 'another run'}, which is computing this identical stage, to reuse its result` }) });
+    if (outcome.kind === 'cancelled') {
+      setStatus('cancelled', 'cancelled');
+      return { status: 'cancelled', error: 'cancelled' };
+    }
+    if (outcome.kind === 'claimed') flight = outcome;
+  }
   if (!job.force && store.has(key)) {
     setStatus('cached');
     // A cached node reports the metrics it produced when it ran, so history and UI stay complete.
@@ -59,11 +71,19 @@ export async function executeStage(job: StageJob, opts: ExecuteStageOptions): Pr
     for (const file of recorded) if (existsSync(file)) emit({ type: 'metrics', nodeId, metrics: JSON.parse(readFileSync(file, 'utf8')) });
     return { status: 'cached' };
   }
-  const stage = opts.stages[node.type];
-  if (!stage) throw new Error(`no stage implements node type "${node.type}"`);
-  // "auto" params: the same rule and facts as graphs.check and the whole-run executor.
-  const params = resolveParams(node.type, node.params);
-  const auto = Object.values(params).includes('auto') ? resolveAutoParams(graphFacts(job.document, diskFactSources(opts.env)))[nodeId] : undefined;
+  let stage: Stage | undefined;
+  let params: Record<string, unknown>;
+  let auto: ReturnType<typeof resolveAutoParams>[string] | undefined;
+  try {
+    stage = opts.stages[node.type];
+    if (!stage) throw new Error(`no stage implements node type "${node.type}"`);
+    // "auto" params: the same rule and facts as graphs.check and the whole-run executor.
+    params = resolveParams(node.type, node.params);
+    auto = Object.values(params).includes('auto') ? resolveAutoParams(graphFacts(job.document, diskFactSources(opts.env)))[nodeId] : undefined;
+  } catch (err) {
+    flight?.release();
+    throw err;
+  }
 
   setStatus('running');
   await new Promise((r) => setImmediate(r));
@@ -130,6 +150,7 @@ export async function executeStage(job: StageJob, opts: ExecuteStageOptions): Pr
     setStatus('failed', message);
     return { status: 'failed', error: message };
   } finally {
+    flight?.release();
     for (const l of loaded) (portCodecs[l.type].dispose as ((v: unknown) => void) | undefined)?.(l.value);
   }
 }

@@ -7,6 +7,7 @@ import type { RuntimeEnv } from '../stages/define-stage';
 import { ArtifactStore } from './artifact-store';
 import type { RunEvent } from './events';
 import { executeStage, type StageJob, type StageOutcome } from './execute-stage';
+import { StageFlights } from './single-flight';
 
 /** Messages parent → stage process. */
 export type ToStageWorker = { kind: 'stage'; job: StageJob; env: RuntimeEnv; artifactsRoot: string } | { kind: 'cancel' };
@@ -52,7 +53,7 @@ process.on('message', async (message: ToStageWorker) => {
   controller = new AbortController();
   try {
     await backend;
-    const outcome = await executeStage(message.job, { stages, store: new ArtifactStore(message.artifactsRoot), env: message.env, emit, signal: controller.signal });
+    const outcome = await executeStage(message.job, { stages, store: new ArtifactStore(message.artifactsRoot), flights: new StageFlights(message.artifactsRoot), env: message.env, emit, signal: controller.signal });
     send({ kind: 'finished', outcome });
   } catch (err) {
     send({ kind: 'crashed', error: (err as Error).stack ?? String(err) });

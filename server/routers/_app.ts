@@ -8,6 +8,7 @@ import { resultsRouter } from './results';
 import { runsRouter } from './runs';
 import { uploadsRouter } from './uploads';
 import { sharesRouter } from './shares';
+import { sweepsRouter } from './sweeps';
 import { workspacesRouter } from './workspaces';
 import { compareRouter } from './compare';
 import { rerunsRouter } from './reruns';
@@ -24,6 +25,7 @@ export const appRouter = router({
   shares: sharesRouter,
   reruns: rerunsRouter,
   compare: compareRouter,
+  sweeps: sweepsRouter,
 });
 
 /** The API's type, imported by the browser's tRPC client. */

@@ -14,7 +14,8 @@ export interface RunScore {
   flags: { code: string; message: string }[];
 }
 
-function scoreOf(nodeId: string, metrics: unknown): RunScore | null {
+/** The evaluation scores in a node's recorded metrics (null for training metrics and comparisons). */
+export function scoreOf(nodeId: string, metrics: unknown): RunScore | null {
   const m = metrics as { name?: unknown; kind?: unknown; values?: unknown; flags?: unknown } | null;
   if (!m || typeof m !== 'object' || !m.values || typeof m.values !== 'object' || m.kind === 'comparison') return null;
   const values = Object.fromEntries(Object.entries(m.values as Record<string, unknown>).filter(([, v]) => typeof v === 'number' && Number.isFinite(v))) as Record<string, number>;

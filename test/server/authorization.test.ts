@@ -2,7 +2,7 @@
 // owner of the graph's workspace, plus people a graph is shared with: each is allowed exactly its actions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRPCError } from '@trpc/server';
-import { runNodes, runs, users, workspaceMembers, workspaces } from '../../server/db/schema';
+import { runNodes, runs, sweeps, users, workspaceMembers, workspaces } from '../../server/db/schema';
 import type { OpenDatabase } from '../../server/db/client';
 import { DEFAULT_WORKSPACE, LOCAL_USER } from '../../server/db/seed';
 import { appRouter } from '../../server/routers/_app';
@@ -65,7 +65,9 @@ describe.each(dbKinds)('authorization of every procedure on %s', (kind) => {
     await database.db.insert(runNodes).values({ runId, nodeId: 'n1', cacheKey: 'k'.repeat(64), status: 'done' });
     const { token } = await owner.shares.createLink({ graphId });
     const { shares } = await owner.shares.list({ graphId });
-    return { graphId, runId, token, shareId: shares[0].id };
+    const sweepId = newId('s');
+    await database.db.insert(sweeps).values({ id: sweepId, workspaceId: DEFAULT_WORKSPACE.id, graphId, graphVersion: 2, nodeId: 'n9', spec: { params: [{ name: 'learningRate', values: [1e-3, 1e-4] }] }, createdBy: LOCAL_USER.id });
+    return { graphId, runId, token, shareId: shares[0].id, sweepId };
   }
 
   beforeAll(async () => {
@@ -116,6 +118,10 @@ describe.each(dbKinds)('authorization of every procedure on %s', (kind) => {
     ['reruns.plan', 'read', async (w, f) => (await api(w)).reruns.plan({ runId: f.runId, changes: [] })],
     ['reruns.start', 'write', async (w, f) => (await api(w)).reruns.start({ runId: f.runId, changes: [{ nodeId: 'n1', param: 'maxExamples', value: 50 }] })],
     ['compare.runs', 'read', async (w, f) => (await api(w)).compare.runs({ graphId: f.graphId, runIds: [f.runId] })],
+    ['sweeps.plan', 'read', async (w, f) => (await api(w)).sweeps.plan({ graphId: f.graphId, nodeId: 'n9', params: [{ name: 'learningRate', values: [1e-3, 1e-4] }] })],
+    ['sweeps.start', 'write', async (w, f) => (await api(w)).sweeps.start({ graphId: f.graphId, nodeId: 'n9', params: [{ name: 'learningRate', values: [1e-3, 1e-4] }] })],
+    ['sweeps.list', 'read', async (w, f) => (await api(w)).sweeps.list({ graphId: f.graphId })],
+    ['sweeps.get', 'read', async (w, f) => (await api(w)).sweeps.get({ graphId: f.graphId, sweepId: f.sweepId })],
     ['compute.estimate', 'read', async (w, f) => (await api(w)).compute.estimate({ graphId: f.graphId, document: pipelineGraph().doc })],
   ];
 

@@ -1,0 +1,101 @@
+// Two runs that start together and share their upstream stages (a sweep's grid points): each shared
+// stage executes once, the other run waits and reuses it; a holder that fails lets the waiter compute.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../../runtime/backend';
+import { cacheKeysFor } from '../../../runtime/compile/cache-key';
+import { planRun } from '../../../runtime/compile/plan';
+import { validateGraph } from '../../../runtime/compile/validate';
+import type { RunEvent } from '../../../runtime/exec/events';
+import { executeRun } from '../../../runtime/exec/execute-run';
+import { stages } from '../../../runtime/stages';
+import type { Stage } from '../../../runtime/stages/define-stage';
+import { StageError } from '../../../runtime/stages/stage-error';
+import { stageVersions } from '../../../runtime/stages/versions';
+import type { GraphDocument } from '../../../graph-nodes';
+import { graphBuilder } from '../../helpers/graph-builder';
+import { FIXTURE_MODEL_ID, testRuntimeEnv } from '../../helpers/run-env';
+
+/** data → split; tiny model → DAPT → head → fine-tune (learning rate varies) → eval. */
+function tinyDaptGraph(learningRate: number) {
+  const g = graphBuilder('');
+  g.node('dataset-bundled', { dataset: 'spam-assassin', maxExamples: 60, seed: 3 }, { id: 'data' });
+  g.node('split', {}, { id: 'split' });
+  g.node('corpus-bundled', { corpus: 'spam-assassin-emails', maxDocuments: 16 }, { id: 'corpus' });
+  g.node('pretrained-load', { modelId: FIXTURE_MODEL_ID }, { id: 'load' });
+  g.node('dapt', { maxSteps: 2, batchSize: 4, maxSeqLength: 32, learningRate: 1e-3 }, { id: 'dapt' });
+  g.node('head', {}, { id: 'head' });
+  g.node('fine-tune', { epochs: 1, batchSize: 8, maxSeqLength: 32, learningRate }, { id: 'ft' });
+  g.node('eval', {}, { id: 'eval' });
+  g.connect('data', 'dataset', 'split', 'dataset');
+  g.connect('load', 'model', 'dapt', 'model');
+  g.connect('corpus', 'corpus', 'dapt', 'corpus');
+  g.connect('dapt', 'model', 'head', 'model');
+  g.connect('split', 'dataset', 'head', 'dataset');
+  g.connect('head', 'model', 'ft', 'model');
+  g.connect('split', 'dataset', 'ft', 'dataset');
+  g.connect('ft', 'model', 'eval', 'model');
+  g.connect('split', 'dataset', 'eval', 'dataset');
+  return g.build();
+}
+
+/** The real stages, with DAPT's executions counted (and the first one made to fail when asked). */
+function countingStages(opts: { failFirstDapt?: boolean } = {}) {
+  const counter = { dapt: 0 };
+  const real = stages.dapt as unknown as Stage;
+  const dapt: Stage = {
+    ...real,
+    run: async (ctx) => {
+      counter.dapt++;
+      if (opts.failFirstDapt && counter.dapt === 1) {
+        // Fail while the other run is already waiting on this key.
+        await new Promise((r) => setTimeout(r, 300));
+        throw new StageError('corpus went away mid-stage');
+      }
+      return real.run(ctx);
+    },
+  };
+  return { stages: { ...(stages as unknown as Record<string, Stage>), dapt }, counter };
+}
+
+async function runTogether(docs: GraphDocument[], stageMap: Record<string, Stage>, env: ReturnType<typeof testRuntimeEnv>) {
+  return Promise.all(
+    docs.map(async (doc, i) => {
+      expect(validateGraph(doc)).toEqual([]);
+      const events: RunEvent[] = [];
+      const status = await executeRun({ runId: `r_point${i}`, document: doc, order: planRun(doc), keys: cacheKeysFor(doc, { stageVersions }), env }, { stages: stageMap, emit: (e) => events.push(e), signal: new AbortController().signal });
+      const final = Object.fromEntries(events.filter((e) => e.type === 'node-status').map((e) => [e.nodeId, e.status]));
+      const errors = events.filter((e) => e.type === 'node-status' && e.status === 'failed').map((e) => (e.type === 'node-status' ? e.error : ''));
+      const waited = events.some((e) => e.type === 'log' && e.nodeId === 'dapt' && /waiting for run r_point\d/.test(e.message));
+      return { status, final, errors, waited };
+    }),
+  );
+}
+
+describe('single flight through the real executor', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+
+  it('two runs started together execute their shared DAPT stage once and fine-tune once each', async () => {
+    const env = testRuntimeEnv();
+    const { stages: stageMap, counter } = countingStages();
+    const [a, b] = await runTogether([tinyDaptGraph(1e-3), tinyDaptGraph(5e-4)], stageMap, env);
+    expect([a.status, b.status]).toEqual(['done', 'done']);
+    expect(counter.dapt).toBe(1);
+    expect([a.final.dapt, b.final.dapt].sort()).toEqual(['cached', 'done']);
+    expect([a.final.ft, b.final.ft]).toEqual(['done', 'done']);
+    expect(a.waited || b.waited).toBe(true);
+  });
+
+  it('when the run computing DAPT fails, the waiting run computes it itself instead of hanging', async () => {
+    const env = testRuntimeEnv();
+    const { stages: stageMap, counter } = countingStages({ failFirstDapt: true });
+    const results = await runTogether([tinyDaptGraph(1e-3), tinyDaptGraph(5e-4)], stageMap, env);
+    expect(counter.dapt).toBe(2);
+    const failed = results.find((r) => r.status === 'failed')!;
+    const done = results.find((r) => r.status === 'done')!;
+    expect(failed.errors).toContain('corpus went away mid-stage');
+    expect(failed.final.ft).toBe('skipped');
+    expect(done.final).toMatchObject({ dapt: 'done', ft: 'done', eval: 'done' });
+  });
+});
