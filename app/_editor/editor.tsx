@@ -22,6 +22,7 @@ import { autoLayout } from './layout';
 import { Palette } from './palette';
 import { ShortcutHelp } from './shortcut-help';
 import { RunPanel } from './run-panel';
+import { SweepButton } from '../_teams/sweep-dialog';
 import { useRun } from '../_lib/use-run';
 import { TeamBar } from '../_teams/team-bar';
 
@@ -498,6 +499,10 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
             runId={runId}
             history={(runs.data ?? []).map((r) => ({ id: r.id, status: r.status, createdAt: r.createdAt }))}
             onPickRun={setRunId}
+            sweepHref={(() => {
+              const sweepId = runs.data?.find((r) => r.id === runId)?.sweepId;
+              return sweepId ? `/graphs/${initial.id}/sweeps/${sweepId}` : undefined;
+            })()}
             onCancel={() => cancelRun.mutate({ runId })}
             onClose={() => setShowRun(false)}
             selectedNodeId={selectedNode?.id}
@@ -518,6 +523,7 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
           runId={runId}
           runState={selectedNode ? modelStateFor(doc, selectedNode.id, runNodes) : undefined}
           resolved={selectedNode ? resolved[selectedNode.id] : undefined}
+          actions={selectedNode && <SweepButton graphId={initial.id} node={selectedNode} version={viewing ?? baseVersion} dirty={dirty} readOnly={readOnly} />}
         />
       </div>
     </div>

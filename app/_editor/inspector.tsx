@@ -4,7 +4,7 @@ import { getNodeDefinition, type GraphNode, type NodeDefinition } from '../../gr
 import type { CompileIssue } from '../../runtime/compile/issues';
 import { CATEGORY_COLOR } from './category-style';
 import { ParamForm, type ResolvedValue } from './param-form';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { NodeRunState } from '../_lib/run-state';
 import { TryItPanel } from './try-it-panel';
 import { UploadPreview, type UploadPreviewView } from './upload-preview';
@@ -57,6 +57,7 @@ export function Inspector({
   runId,
   runState,
   resolved,
+  actions,
 }: {
   node: GraphNode | undefined;
   issues: CompileIssue[];
@@ -73,6 +74,8 @@ export function Inspector({
   runState?: NodeRunState;
   /** What the node's "auto" params resolve to. */
   resolved?: Record<string, ResolvedValue>;
+  /** More node actions beside the run buttons (the sweep button). */
+  actions?: ReactNode;
 }) {
   if (!node) {
     return (
@@ -103,6 +106,7 @@ export function Inspector({
           <button data-testid="run-to-here" disabled={!canRun} onClick={() => onRunTo(node.id)} className="h-7 flex-1 rounded-md border border-neutral-300 text-xs hover:bg-neutral-50 disabled:opacity-40" title="Run this node and what it needs">Run to here</button>
           <button data-testid="rerun-from-here" disabled={!canRun} onClick={() => onRerunFrom(node.id)} className="h-7 flex-1 rounded-md border border-neutral-300 text-xs hover:bg-neutral-50 disabled:opacity-40" title="Recompute this node and everything after it">Rerun from here</button>
         </div>
+        {actions && <div className="mt-2 flex gap-2">{actions}</div>}
       </div>
       {nodeIssues.filter((i) => !i.param).length > 0 && (
         <ul className="space-y-1 border-b border-red-100 bg-red-50 px-4 py-3 text-xs text-red-700">

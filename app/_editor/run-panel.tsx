@@ -78,6 +78,7 @@ export function RunPanel({
   onClose,
   selectedNodeId,
   downloads = [],
+  sweepHref,
 }: {
   view: RunView;
   runId: string;
@@ -88,6 +89,8 @@ export function RunPanel({
   selectedNodeId?: string;
   /** Export zips of this run (the trained models to take away). */
   downloads?: ExportZipView[];
+  /** The results table of the sweep this run belongs to. */
+  sweepHref?: string;
 }) {
   const trainingNodes = Object.keys(view.series);
   const [picked, setPicked] = useState<string | null>(null);
@@ -135,6 +138,7 @@ export function RunPanel({
         {view.device && <span className="max-w-[18rem] shrink-0 truncate whitespace-nowrap text-neutral-500" title={`compute backend: ${view.backend} · ${view.device}`}>{view.backend} · {view.device}</span>}
         {failure && <span data-testid="run-error" className="min-w-0 truncate text-red-700" title={failure}>{failure}</span>}
         <div className="ml-auto flex items-center gap-2">
+          {sweepHref && <a data-testid="run-sweep-link" href={sweepHref} className="text-accent hover:underline">Sweep results</a>}
           <select data-testid="run-history" value={runId} onChange={(e) => onPickRun(e.target.value)} className="h-7 rounded border border-neutral-300 bg-white px-1 text-xs">
             {history.map((r) => (
               <option key={r.id} value={r.id}>{new Date(r.createdAt).toLocaleTimeString()} — {r.status} ({r.id.slice(0, 8)})</option>
