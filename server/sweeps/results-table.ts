@@ -19,7 +19,7 @@ export interface SweepColumn {
   nodeId: string;
   metric: string;
   lowerIsBetter: boolean;
-  /** Runs holding the best value (ties share it); empty until a run has one. */
+  /** Runs holding the best value (ties share it); empty until two finished runs differ. */
   best: string[];
 }
 
@@ -50,6 +50,8 @@ export function sweepColumns(rows: SweepRow[]): SweepColumn[] {
     const scored = rows.filter((r) => r.status === 'done').map((r) => [r.runId, cellOf(r, column)] as const).filter((e): e is readonly [string, number] => e[1] !== null);
     if (scored.length < 2) continue;
     const best = column.lowerIsBetter ? Math.min(...scored.map(([, v]) => v)) : Math.max(...scored.map(([, v]) => v));
+    // Every run scored the same: nothing is best.
+    if (scored.every(([, v]) => v === best)) continue;
     column.best = scored.filter(([, v]) => v === best).map(([id]) => id);
   }
   return columns;

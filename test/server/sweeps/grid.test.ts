@@ -40,12 +40,13 @@ describe('sweep grids', () => {
     expect(points[4].document.nodes.filter((n) => n.id !== ids.ft)).toEqual(doc.nodes.filter((n) => n.id !== ids.ft));
   });
 
-  it('marks the best run per metric, low for losses and high for scores, ties shared, failed runs ignored', () => {
+  it('marks the best run per metric, low for losses and high for scores, ties shared, failed runs ignored, nothing when all agree', () => {
     const row = (runId: string, status: string, values: Record<string, number>): SweepRow => ({ runId, values: {}, status, error: null, seconds: 1, scores: [{ nodeId: 'eval', name: 'eval', kind: 'classification', values, flags: [] }] });
     const columns = sweepColumns([row('a', 'done', { accuracy: 0.8, loss: 0.5 }), row('b', 'done', { accuracy: 0.9, loss: 0.4 }), row('c', 'done', { accuracy: 0.9, loss: 0.6 }), row('d', 'failed', { accuracy: 0.99, loss: 0.1 })]);
     expect(columns.map((c) => [c.key, c.lowerIsBetter, c.best])).toEqual([
       ['accuracy', false, ['b', 'c']],
       ['loss', true, ['b']],
     ]);
+    expect(sweepColumns([row('a', 'done', { accuracy: 0.5 }), row('b', 'done', { accuracy: 0.5 })])[0].best).toEqual([]);
   });
 });
