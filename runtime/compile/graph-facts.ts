@@ -45,7 +45,10 @@ export interface ModelFacts {
   name: string;
   pretrained: boolean;
   trainable: Trainable;
-  head?: { task: 'sequence-classification' | 'token-classification'; numLabels?: number };
+  head?: { task: 'sequence-classification' | 'token-classification'; numLabels?: number; pooling?: string };
+  /** LoRA adapters the model carries: none, unmerged ones, ones the next training stage merges, or
+   * merged ones (gone as adapters). Unknown (absent) for a model read from a folder, which may hold some. */
+  lora?: 'none' | 'adapters' | 'merge-after-training' | 'merged';
 }
 
 /** Static knowledge about a Dataset output; counts are estimates where a split rounds. */
@@ -138,7 +141,8 @@ function nodeFacts(node: GraphNode, p: Record<string, unknown>, input: InputOf, 
     case 'pretrained-load': {
       const shape = sources.modelShape?.({ source: String(p.source), modelId: String(p.modelId), folderPath: String(p.folderPath) });
       const name = p.source === 'bundled' ? String(p.modelId) : String(p.folderPath) || 'local model';
-      return { model: { shape, name, pretrained: !p.randomInit, trainable: 'full' } };
+      // A bundled model has no adapters; a local or Hub folder may bring a PEFT adapter with it.
+      return { model: { shape, name, pretrained: !p.randomInit, trainable: 'full', lora: p.source === 'bundled' ? 'none' : undefined } };
     }
     case 'freeze': {
       const m = model();
@@ -146,7 +150,7 @@ function nodeFacts(node: GraphNode, p: Record<string, unknown>, input: InputOf, 
     }
     case 'lora': {
       const m = model();
-      return m ? { model: { ...m, trainable: 'lora' } } : {};
+      return m ? { model: { ...m, trainable: 'lora', lora: p.merge ? 'merge-after-training' : 'adapters' } } : {};
     }
     case 'head': {
       const m = model();
@@ -154,18 +158,23 @@ function nodeFacts(node: GraphNode, p: Record<string, unknown>, input: InputOf, 
       const data = input('dataset') as DatasetFacts | undefined;
       const numLabels = (p.numLabels as number) > 0 ? (p.numLabels as number) : data?.numLabels;
       const trainable: Trainable = p.featureExtraction ? 'head-only' : m.trainable;
-      return { model: { ...m, trainable, head: { task: p.task as 'sequence-classification' | 'token-classification', numLabels } } };
+      return { model: { ...m, trainable, head: { task: p.task as 'sequence-classification' | 'token-classification', numLabels, pooling: String(p.pooling) } } };
     }
-    case 'dapt':
-    case 'fine-tune': {
+    case 'dapt': {
       const m = model();
       return m ? { model: m } : {};
+    }
+    case 'fine-tune': {
+      const m = model();
+      // Fine-tuning merges adapters whose LoRA node asked for it once training ends.
+      return m ? { model: { ...m, lora: m.lora === 'merge-after-training' ? 'merged' : m.lora } } : {};
     }
     case 'distill': {
       const m = input('teacher') as ModelFacts | undefined;
       if (!m) return {};
       const layers = Math.min(p.studentLayers as number, m.shape?.layers ?? Infinity);
-      return { model: { ...m, shape: m.shape ? { ...m.shape, layers } : undefined, trainable: 'full', name: `${m.name} student` } };
+      // The student is cut from the teacher with its adapters merged in: it has none of its own.
+      return { model: { ...m, shape: m.shape ? { ...m.shape, layers } : undefined, trainable: 'full', name: `${m.name} student`, lora: 'none' } };
     }
     case 'dataset-bundled': {
       const info = BUNDLED_DATASETS[p.dataset as keyof typeof BUNDLED_DATASETS];

@@ -6,7 +6,7 @@ import type { Dataset } from '../data/types';
 import type { MetricsValue } from '../exec/port-values';
 import { defineStage } from './define-stage';
 import { splitIndices } from './common/encode';
-import { classificationMetrics } from './common/metrics';
+import { classificationMetrics, logFlags, predictionFlags } from './common/metrics';
 import { StageError } from './stage-error';
 import { stageVersions } from './versions';
 
@@ -47,6 +47,8 @@ export const baselineTfidfStage = defineStage(baselineTfidf, stageVersions['base
     params: { total: weights, trainable: weights },
     split: params.split,
     examples: indices.length,
+    // The same collapse/chance judgement as Eval, so a baseline that learned nothing says so too.
+    flags: logFlags(params.name, predictionFlags(gold, pred, labels, m.values.macroF1), log),
   };
   return { metrics };
 });

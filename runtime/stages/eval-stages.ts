@@ -11,7 +11,7 @@ import { zipDirectory } from '../io/zip';
 import { defineStage } from './define-stage';
 import { corpusRows, splitIndices } from './common/encode';
 import { nonFiniteWeights } from './common/divergence';
-import { classificationMetrics, predictionFlags } from './common/metrics';
+import { classificationMetrics, logFlags, predictionFlags } from './common/metrics';
 import { mlmEvaluate } from './common/mlm';
 import { predictLabels } from './common/predict';
 import { StageError } from './stage-error';
@@ -24,11 +24,6 @@ function weightFlags(model: TaskModel): MetricFlag[] {
   return [{ code: 'diverged', message: `${broken.length} of the model's weight tensors (first "${broken[0]}") hold NaN or Infinity: training diverged, so these scores mean nothing` }];
 }
 
-/** Each flag also goes to the run log as a warning, so it shows where people read. */
-function logFlags(name: string, flags: MetricFlag[], log: (m: string, level?: 'info' | 'warn' | 'error') => void): MetricFlag[] {
-  for (const f of flags) log(`${name}: ${f.code}: ${f.message}`, 'warn');
-  return flags;
-}
 
 export const evalStage = defineStage(evalNode, stageVersions.eval, async ({ params, inputs, nodeId, log }) => {
   const { model, tokenizer } = inputs.model;

@@ -16,7 +16,7 @@ export const stageVersions = {
   'fine-tune': '2',
   distill: '2',
   eval: '2',
-  'baseline-tfidf': '1',
+  'baseline-tfidf': '2',
   compare: '2',
   export: '2',
 } satisfies Record<NodeType, string>;

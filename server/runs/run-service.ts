@@ -9,24 +9,25 @@ import { cacheKeysFor } from '../../runtime/compile/cache-key';
 import { cachedHubCommits, resolveHubCommits } from '../../runtime/io/hub/hub-revision';
 import type { CompileIssue } from '../../runtime/compile/issues';
 import { planRun, descendantsOf } from '../../runtime/compile/plan';
-import { validateGraphInSlices } from '../../runtime/compile/validate';
 import type { NodeStatus, NumberedRunEvent, RunEvent } from '../../runtime/exec/events';
 import type { RunJob } from '../../runtime/exec/execute-run';
 import type { RuntimeEnv } from '../../runtime/stages/define-stage';
 import { stageVersions } from '../../runtime/stages/versions';
 import type { Database } from '../db/client';
-import { runEvents, runNodes, runs, uploads } from '../db/schema';
+import { graphIssues } from '../compile/check-graph';
+import { runEvents, runNodes, runs } from '../db/schema';
 import { newId } from '../ids';
 import { runRoom } from '../realtime/socket';
 import { cleanStrings } from '../security/input-guard';
 import { judgeCapacity } from './capacity';
 import { formatBytes, formatSeconds, type StageEstimate } from './estimate';
+import { runFailureReason } from './failure-reason';
 import type { RunQueue } from './run-queue';
 
 /** A run could not start; the issues say where. */
 export class RunRejected extends Error {
   constructor(readonly issues: CompileIssue[]) {
-    super(`the graph has ${issues.length} problem${issues.length === 1 ? '' : 's'}: ${issues.slice(0, 3).map((i) => (i.nodeId ? `${i.nodeId}: ${i.message}` : i.message)).join('; ')}`);
+    super(`the graph has ${issues.length} problem${issues.length === 1 ? '' : 's'}: ${issues.slice(0, 3).map((i) => (i.nodeId ? `${i.nodeId}${i.param ? ` (${i.param})` : ''}: ${i.message}` : i.message)).join('; ')}`);
   }
 }
 
@@ -86,13 +87,9 @@ export class RunService {
   }
 
   async start(input: StartRunInput): Promise<{ runId: string; estimates: StageEstimate[]; warnings: string[] }> {
-    const issues = await validateGraphInSlices(input.document);
-    // Uploaded files are referenced by id; a graph may only read its own workspace's uploads.
-    const fileIds = input.document.nodes.filter((n) => n.type.endsWith('-upload') && typeof n.params.fileId === 'string' && n.params.fileId).map((n) => [n.id, n.params.fileId as string] as const);
-    if (fileIds.length > 0) {
-      const owned = await this.db.select({ id: uploads.id }).from(uploads).where(and(eq(uploads.workspaceId, input.workspaceId), inArray(uploads.id, fileIds.map(([, f]) => f))));
-      for (const [nodeId, fileId] of fileIds) if (!owned.some((o) => o.id === fileId)) issues.push({ kind: 'bad-param', nodeId, param: 'fileId', message: `no upload "${fileId}" in this workspace` });
-    }
+    // The same checks as graphs.check, with the uploaded files read (columns, kinds) and only this
+    // workspace's uploads readable: what the editor reported is what a run refuses.
+    const issues = await graphIssues(this.db, input.workspaceId, input.document, this.env);
     if (issues.length > 0) throw new RunRejected(issues);
     if (input.mode !== 'all' && !input.nodeId) throw new Error(`mode "${input.mode}" needs a nodeId`);
     const doc = input.document;
@@ -141,12 +138,14 @@ export class RunService {
   record = async (runId: string, rawEvent: RunEvent, emittedAt?: number): Promise<NumberedRunEvent | null> => {
     // A NUL or unpaired surrogate (from a file, an error message) would make PostgreSQL refuse the
     // row and leave a gap in the replay; such characters become U+FFFD instead.
-    const event = cleanStrings(rawEvent);
+    let event = cleanStrings(rawEvent);
     const terminal = event.type === 'run-status' && TERMINAL.has(event.status);
-    if (terminal) {
+    if (terminal && event.type === 'run-status') {
       // Nodes that never got a final status are closed first, so nothing follows the run's last event.
       await this.chains.get(runId);
       await this.closeLeftovers(runId, event.status === 'cancelled' ? 'cancelled' : 'skipped', event.error);
+      // A failed run says which node failed and why, in its header and in the run list.
+      if (event.status === 'failed') event = { ...event, error: (await this.failureReason(runId)) ?? event.error ?? 'the run failed before any node finished; its log has the details' };
     }
     if (!this.seqs.has(runId)) {
       const [row] = await this.db.select({ m: max(runEvents.seq) }).from(runEvents).where(eq(runEvents.runId, runId));
@@ -192,6 +191,15 @@ export class RunService {
       if (TERMINAL.has(event.status)) patch.finishedAt = at;
       await this.db.update(runs).set(patch).where(eq(runs.id, runId));
     }
+  }
+
+  /** "Fine-tune (ft1) failed: …" for the run's first failed node, or undefined when no node failed. */
+  private async failureReason(runId: string): Promise<string | undefined> {
+    await this.chains.get(runId);
+    const failed = await this.db.select({ nodeId: runNodes.nodeId, error: runNodes.error }).from(runNodes).where(and(eq(runNodes.runId, runId), eq(runNodes.status, 'failed'))).orderBy(asc(runNodes.finishedAt), asc(runNodes.nodeId));
+    if (failed.length === 0) return undefined;
+    const [run] = await this.db.select({ document: runs.document }).from(runs).where(eq(runs.id, runId));
+    return runFailureReason((run?.document as GraphDocument | undefined) ?? { nodes: [] }, failed);
   }
 
   /** After a run ends, nodes that never got a final status are closed with a reason. */

@@ -69,6 +69,26 @@ describe('upload preview and the server-side check', () => {
     expect(fixed.resolved[ft].learningRate.reason).toMatch(/^auto: 1e-3 for a \d+-layer H\d+ pretrained model, full fine-tuning$/);
   });
 
+  it('runs.start refuses what graphs.check reports from the uploaded file, naming the node and param', async () => {
+    const trainId = await upload('train.csv', trainCsv);
+    const g = graphBuilder('');
+    g.node('dataset-upload', { fileId: trainId, textColumn: 'text', labelColumn: 'sentiment', role: 'unsplit' }, { id: 'reviews' });
+    g.node('corpus-upload', { fileId: trainId }, { id: 'domain-text' });
+    g.node('split', {}, { id: 'split' });
+    g.connect('reviews', 'dataset', 'split', 'dataset');
+    const doc = g.build();
+    const { id: graphId } = await (await api()).graphs.create({ name: 'Checked at start', document: doc });
+    const checked = await (await api()).graphs.check({ document: doc });
+    expect(checked.issues.map((i) => [i.nodeId, i.param])).toEqual([
+      ['reviews', 'textColumn'],
+      ['domain-text', 'fileId'],
+    ]);
+    const refused = (await api()).runs.start({ graphId, document: doc });
+    await expect(refused).rejects.toThrow('reviews (textColumn): train.csv has no column "text"; its columns are "review", "sentiment"');
+    await expect((await api()).runs.start({ graphId, document: doc })).rejects.toThrow('domain-text (fileId): train.csv is a CSV file with columns "review", "sentiment"; a corpus reads plain text (TXT) or JSONL');
+    expect(await (await api()).runs.list({ graphId })).toEqual([]);
+  });
+
   it('refuses another workspace’s or a missing upload by name', async () => {
     const g = graphBuilder();
     const d = g.node('dataset-upload', { fileId: 'f_notmine99', role: 'train' });

@@ -109,6 +109,7 @@ describe('runs on the server', () => {
     const ft = snapshot.nodes.find((n) => n.nodeId === 'ft')!;
     expect(ft.status).toBe('failed');
     expect(ft.error).toMatch(/worker process exited unexpectedly \(signal SIGKILL\)/);
+    expect(snapshot.run.error).toBe('Fine-tune (ft) failed: worker process exited unexpectedly (signal SIGKILL)');
     expect(snapshot.nodes.find((n) => n.nodeId === 'eval')!.status).toBe('skipped');
     expect(existsSync(join(dataDir, 'artifacts', ft.cacheKey))).toBe(false);
     expect(readdirSync(join(dataDir, 'artifacts', '.tmp'))).toEqual([]);

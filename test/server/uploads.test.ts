@@ -63,6 +63,10 @@ describe('uploads', () => {
     expect(node.status).toBe('failed');
     expect(node.error).toBe('bad.csv: 2 problems: line 3: column "text" is empty; line 4: column "label" is empty');
     expect(snap.nodes.find((n) => n.nodeId === 'split')!.status).toBe('skipped');
+    // The run header and the run list say which node failed and why.
+    const reason = 'Uploaded dataset (upload) failed: bad.csv: 2 problems: line 3: column "text" is empty; line 4: column "label" is empty';
+    expect(snap.run.error).toBe(reason);
+    expect((await (await api()).runs.list({ graphId })).find((r) => r.id === runId)!.error).toBe(reason);
   });
 
   it('refuses a run that reads another workspace’s upload', async () => {

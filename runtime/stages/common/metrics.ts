@@ -72,6 +72,12 @@ function countsText(values: ArrayLike<number>, labels: string[], limit = 6): str
   return shown.join(', ') + (sorted.length > limit ? `, … (${sorted.length - limit} more)` : '');
 }
 
+/** Each flag also goes to the run log as a warning, so it shows where people read. */
+export function logFlags(name: string, flags: MetricFlag[], log: (m: string, level?: 'info' | 'warn' | 'error') => void): MetricFlag[] {
+  for (const f of flags) log(`${name}: ${f.code}: ${f.message}`, 'warn');
+  return flags;
+}
+
 /**
  * Flags for predictions that carry no information:
  * - collapsed: every prediction is the same class while the gold labels hold two or more;

@@ -121,6 +121,58 @@ describe('checks that catch what would fail at run time', () => {
   });
 });
 
+describe('exports checked against the model that reaches them', () => {
+  /** bundled model → [lora] → head → fine-tune → export(formats), on a split spam dataset. */
+  function exportGraph(formats: string[], opts: { lora?: Record<string, unknown>; head?: Record<string, unknown> } = {}) {
+    const g = graphBuilder();
+    const data = g.node('dataset-bundled');
+    const split = g.node('split');
+    g.connect(data, 'dataset', split, 'dataset');
+    const model = g.node('pretrained-load');
+    let top = model;
+    if (opts.lora) {
+      top = g.node('lora', opts.lora);
+      g.connect(model, 'model', top, 'model');
+    }
+    const head = g.node('head', opts.head ?? {});
+    g.connect(top, 'model', head, 'model');
+    g.connect(split, 'dataset', head, 'dataset');
+    const ft = g.node('fine-tune');
+    g.connect(head, 'model', ft, 'model');
+    g.connect(split, 'dataset', ft, 'dataset');
+    const exp = g.node('export', { formats });
+    g.connect(ft, 'model', exp, 'model');
+    return { doc: g.build(), exp };
+  }
+
+  it('a PEFT adapter export with no LoRA node upstream is reported on the Export, in plain words', () => {
+    const { doc, exp } = exportGraph(['peft-adapter']);
+    expect(validateGraph(doc)).toEqual([
+      { kind: 'data-mismatch', nodeId: exp, param: 'formats', message: 'A PEFT adapter export saves LoRA adapters, but no LoRA node comes before this Export, so the model has none: add a LoRA node before fine-tuning, or export hf-safetensors' },
+    ]);
+    expect(validateGraph(exportGraph(['hf-safetensors']).doc)).toEqual([]);
+  });
+
+  it('LoRA merged after training leaves no adapter to export; unmerged LoRA with a pooler head is fine', () => {
+    const merged = exportGraph(['hf-safetensors', 'peft-adapter'], { lora: { merge: true } });
+    expect(validateGraph(merged.doc)).toEqual([expect.objectContaining({ nodeId: merged.exp, param: 'formats', message: expect.stringContaining('merges them into the weights after training') })]);
+    expect(validateGraph(exportGraph(['peft-adapter'], { lora: {} }).doc)).toEqual([]);
+  });
+
+  it('a mean-pooling head has no PEFT task class', () => {
+    const mean = exportGraph(['peft-adapter'], { lora: {}, head: { pooling: 'mean' } });
+    expect(validateGraph(mean.doc)).toEqual([expect.objectContaining({ nodeId: mean.exp, param: 'formats', message: expect.stringContaining('uses mean pooling') })]);
+  });
+
+  it('a model from a local folder may carry its own adapter, so it is not reported', () => {
+    const g = graphBuilder();
+    const model = g.node('pretrained-load', { source: 'local-folder', folderPath: 'my-lora-model' });
+    const exp = g.node('export', { formats: ['peft-adapter'] });
+    g.connect(model, 'model', exp, 'model');
+    expect(validateGraph(g.build()).filter((i) => i.nodeId === exp)).toEqual([]);
+  });
+});
+
 describe('param errors in plain words', () => {
   const messagesFor = (type: string, params: Record<string, unknown>) => {
     const g = graphBuilder();

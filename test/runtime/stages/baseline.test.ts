@@ -41,6 +41,20 @@ describe('baseline-tfidf stage', () => {
     expect(metrics.perClass!.map((c) => c.label)).toEqual(['cooking', 'sport', 'travel']);
     expect(metrics.confusion!.matrix.flat().reduce((a, b) => a + b, 0)).toBe(data.splits!.test.length);
     expect(metrics.params!.trainable).toBeGreaterThan(0);
+    expect(metrics.flags).toEqual([]);
+  });
+
+  it('flags a baseline that predicts one class for everything, as Eval does, and logs it', async () => {
+    // Every text is the same, so nothing can tell the classes apart: one answer for all of them.
+    const base = topics(90);
+    const same = { ...base, examples: base.examples.map((e) => ({ ...e, text: 'the same words every time' })) };
+    const data = splitDataset(same as Dataset, { train: 0.6, validation: 0.1, test: 0.3, stratify: true, seed: 1 });
+    const { result, logs } = run({}, { dataset: data });
+    const { metrics } = await result;
+    expect(metrics.flags).toHaveLength(1);
+    expect(metrics.flags![0].code).toBe('collapsed');
+    expect(metrics.flags![0].message).toMatch(/^all 27 predictions are "(cooking|sport|travel)" \(the gold labels are .*\): the model collapsed to one class$/);
+    expect(logs).toContain(`TF-IDF + logistic regression: collapsed: ${metrics.flags![0].message}`);
   });
 
   it('scores a separate test dataset whole when one is connected', async () => {
