@@ -25,6 +25,7 @@ import { RunPanel } from './run-panel';
 import { SweepButton } from '../_teams/sweep-dialog';
 import { useRun } from '../_lib/use-run';
 import { TeamBar } from '../_teams/team-bar';
+import { RunActions } from '../_teams/run-actions';
 
 interface LoadedGraph {
   id: string;
@@ -203,6 +204,14 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
       onError: (e) => setToast({ kind: 'error', text: e.message }),
     }),
   );
+  // A rerun saved a new version: open it (with its run) unless there are edits here to keep.
+  const rerunStarted = async ({ runId: id, version }: { runId: string; version: number }) => {
+    await queryClient.invalidateQueries({ queryKey: trpc.runs.list.queryKey({ graphId: initial.id }) });
+    if (!dirty) return onOpenVersion(version);
+    setRunId(id);
+    setShowRun(true);
+    setToast({ kind: 'ok', text: `Rerun started from version ${version}; your unsaved edits are still here.` });
+  };
   const cancelRun = useMutation(trpc.runs.cancel.mutationOptions({ onSuccess: refreshRuns, onError: (e) => setToast({ kind: 'error', text: e.message }) }));
   const runDoc = (mode: 'all' | 'to' | 'from', nodeId?: string) => startRun.mutate({ graphId: initial.id, document: doc, mode, nodeId });
   // Open the latest run of this graph once history loads, so a reload shows where things stand.
@@ -507,6 +516,7 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
             onClose={() => setShowRun(false)}
             selectedNodeId={selectedNode?.id}
             downloads={Object.values(downloads)}
+            actions={<RunActions graphId={initial.id} runId={runId} runs={runs.data ?? []} canRun={!readOnly} onPickRun={setRunId} onRerunStarted={(s) => void rerunStarted(s)} />}
           />
         )}
         </div>

@@ -1,7 +1,7 @@
 'use client';
 // The run panel under the canvas: status, live curves of the training node, metrics with a
 // confusion-matrix heatmap, logs, and the graph's run history.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { flagsOf, runFailureReason, type RunView } from '../_lib/run-state';
 import { LiveChart } from './live-chart';
 import { ExportDownload, type ExportZipView } from './export-download';
@@ -79,6 +79,7 @@ export function RunPanel({
   selectedNodeId,
   downloads = [],
   sweepHref,
+  actions,
 }: {
   view: RunView;
   runId: string;
@@ -91,6 +92,8 @@ export function RunPanel({
   downloads?: ExportZipView[];
   /** The results table of the sweep this run belongs to. */
   sweepHref?: string;
+  /** Extra header buttons (rerun with changes, the run list with compare). */
+  actions?: ReactNode;
 }) {
   const trainingNodes = Object.keys(view.series);
   const [picked, setPicked] = useState<string | null>(null);
@@ -139,6 +142,7 @@ export function RunPanel({
         {failure && <span data-testid="run-error" className="min-w-0 truncate text-red-700" title={failure}>{failure}</span>}
         <div className="ml-auto flex items-center gap-2">
           {sweepHref && <a data-testid="run-sweep-link" href={sweepHref} className="text-accent hover:underline">Sweep results</a>}
+          {actions}
           <select data-testid="run-history" value={runId} onChange={(e) => onPickRun(e.target.value)} className="h-7 rounded border border-neutral-300 bg-white px-1 text-xs">
             {history.map((r) => (
               <option key={r.id} value={r.id}>{new Date(r.createdAt).toLocaleTimeString()} — {r.status} ({r.id.slice(0, 8)})</option>

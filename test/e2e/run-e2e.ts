@@ -85,6 +85,7 @@ try {
     'take-away': async () => (await import('./take-away.spec')).registerTakeAwaySpec({ page, baseUrl, root, screenshotDir }),
     teams: async () => (await import('./teams.spec')).registerTeamsSpec({ page, baseUrl, root, screenshotDir }),
     sweep: async () => (await import('./sweep.spec')).registerSweepSpec({ page, baseUrl, root, screenshotDir }),
+    compare: async () => (await import('./compare.spec')).registerCompareSpec({ page, baseUrl, root, screenshotDir }),
   };
   const wanted = process.env.E2E_SPECS?.split(',').map((s) => s.trim()).filter(Boolean) ?? Object.keys(specs);
   for (const name of wanted) {

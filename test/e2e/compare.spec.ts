@@ -1,0 +1,104 @@
+// Rerun with changes and compare runs in the browser: run a tiny graph, rerun it from the run panel
+// with a lower learning rate (the dialog says what is cached), compare the two runs (differences
+// only shows the learning rate; both metrics; both loss curves), and open the version diff.
+import { readFileSync, writeFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { eventually, expect, test } from './harness';
+
+interface SpecContext {
+  page: Page;
+  baseUrl: string;
+  root: string;
+  screenshotDir: string;
+}
+
+export function registerCompareSpec({ page, baseUrl, root }: SpecContext) {
+  const docsShots = join(root, 'docs', 'screenshots');
+  mkdirSync(docsShots, { recursive: true });
+  const status = (id: string) => page.locator(`[data-testid="node-status-${id}"]`).getAttribute('data-status').catch(() => null);
+  const dialog = '[data-testid="rerun-dialog"]';
+  let graphId = '';
+
+  test('compare: a tiny graph runs to the end', async () => {
+    await page.setViewportSize({ width: 1600, height: 1000 });
+    // The run spec's graph with one epoch, under its own name so the specs can share a session.
+    const doc = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'graphs', 'e2e-run.json'), 'utf8'));
+    doc.nodes.find((n: { id: string }) => n.id === 'fine-tune').params.epochs = 1;
+    const file = join(mkdtempSync(join(tmpdir(), 'tunegraph-compare-e2e-')), 'compare-lr.json');
+    writeFileSync(file, JSON.stringify(doc));
+    await page.goto(`${baseUrl}/graphs`);
+    await page.waitForSelector('[data-testid="import-graph-file"]', { state: 'attached' });
+    await page.setInputFiles('[data-testid="import-graph-file"]', file);
+    await page.getByText('compare-lr', { exact: true }).click();
+    await page.waitForSelector('.react-flow__node[data-id="fine-tune"]');
+    graphId = new URL(page.url()).pathname.split('/')[2];
+    await page.click('[data-testid="run"]');
+    await page.locator('[data-testid="run-panel"]').waitFor();
+    await eventually(async () => (await status('eval')) === 'done', 'first run done', 180_000);
+  });
+
+  test('compare: rerun with changes from the run panel shows what is cached, then reruns only fine-tune and eval', async () => {
+    await page.click('[data-testid="rerun-with-changes"]');
+    await page.locator(dialog).waitFor();
+    await page.click(`${dialog} [data-testid="rerun-node-fine-tune"]`);
+    // A wrong value is refused in plain words before anything starts.
+    await page.fill(`${dialog} [data-testid="param-learningRate"]`, '7');
+    await eventually(async () => ((await page.locator(`${dialog} [data-testid="param-error-learningRate"]`).textContent()) ?? '').includes('Learning rate must be'), 'plain-word error for a bad learning rate');
+    expect(await page.locator(`${dialog} [data-testid="rerun-start"]`).isDisabled(), 'start disabled while a param is wrong');
+    await page.fill(`${dialog} [data-testid="param-learningRate"]`, '0.001');
+    await eventually(async () => (await page.locator(`${dialog} [data-testid="rerun-stage-fine-tune"]`).getAttribute('data-action')) === 'run', 'fine-tune will run', 15_000);
+    await eventually(async () => (await page.locator(`${dialog} [data-testid="rerun-stages"]`).getAttribute('data-for')) === 'current', 'plan follows the edit');
+    for (const id of ['emails', 'split', 'pretrained', 'head']) expect((await page.locator(`${dialog} [data-testid="rerun-stage-${id}"]`).getAttribute('data-action')) === 'reuse', `${id} reused from the cache`);
+    expect((await page.locator(`${dialog} [data-testid="rerun-stage-eval"]`).getAttribute('data-action')) === 'run', 'eval runs again');
+    expect(((await page.locator(`${dialog} [data-testid="rerun-change"]`).textContent()) ?? '').includes('fine-tune.learningRate 5e-3 → 1e-3'), 'the change is listed');
+    await eventually(async () => ((await page.locator(`${dialog} [data-testid="rerun-message"]`).textContent()) ?? '').includes('Rerun of run r_'), 'version message shown');
+    await page.screenshot({ path: join(docsShots, 'rerun.png') });
+    await page.click(`${dialog} [data-testid="rerun-start"]`);
+    await page.locator(dialog).waitFor({ state: 'detached' });
+    // The editor opens the new version, with the rerun on screen.
+    await eventually(async () => ((await page.locator('[data-testid="version-picker"] option').nth(1).textContent()) ?? '').includes('v2'), 'version 2 listed', 20_000);
+    await eventually(async () => (await status('eval')) === 'done' && (await status('fine-tune')) === 'done', 'rerun done', 180_000);
+    for (const id of ['emails', 'split', 'pretrained', 'head']) expect((await status(id)) === 'cached', `${id} cached in the rerun, got ${await status(id)}`);
+  });
+
+  test('compare: the run list shows the parent, and two ticked runs open the comparison', async () => {
+    await page.click('[data-testid="open-run-list"]');
+    const rows = page.locator('[data-testid="run-list-row"]');
+    await eventually(async () => (await rows.count()) === 2, 'two runs listed');
+    const rerunId = (await rows.nth(0).getAttribute('data-run-id'))!;
+    const firstId = (await rows.nth(1).getAttribute('data-run-id'))!;
+    expect(((await page.locator(`[data-testid="run-parent-${rerunId}"]`).textContent()) ?? '').includes(`rerun of #${firstId.slice(2, 8)}`), 'parent link shown');
+    await page.check(`[data-testid="run-select-${rerunId}"]`);
+    await page.check(`[data-testid="run-select-${firstId}"]`);
+    await page.click('[data-testid="compare-selected"]');
+    await page.waitForURL(new RegExp(`/graphs/${graphId}/compare\\?runs=${firstId},${rerunId}`));
+    await page.locator('[data-testid="compare-page"]').waitFor();
+    const diffRows = page.locator('[data-testid="param-diff-row"]');
+    await eventually(async () => (await diffRows.count()) === 1, 'differences only: one row');
+    expect((await diffRows.first().getAttribute('data-node')) === 'fine-tune' && (await diffRows.first().getAttribute('data-param')) === 'learningRate', 'the one difference is fine-tune learningRate');
+    expect((await diffRows.first().locator('[data-testid="param-diff-value"]').allTextContents()).join(' ') === '5e-3 1e-3', 'old and new learning rate');
+    await page.uncheck('[data-testid="differences-only"]');
+    await eventually(async () => (await diffRows.count()) > 10, 'all params shown without the toggle');
+    await page.check('[data-testid="differences-only"]');
+    const accuracy = page.locator('[data-testid="compare-metrics-eval"] [data-testid="metric-cell"][data-metric="accuracy"]');
+    expect((await accuracy.count()) === 2, 'eval accuracy of both runs');
+    for (const text of await accuracy.allTextContents()) expect(/\d\.\d{4}/.test(text), `a number in each cell, got ${text}`);
+    const curves = page.locator('[data-testid="loss-overlay-fine-tune"] [data-testid="curve-line"]');
+    expect((await curves.count()) === 2, 'two loss curves overlaid');
+    expect(Number(await curves.nth(0).getAttribute('data-points')) > 1 && Number(await curves.nth(1).getAttribute('data-points')) > 1, 'both curves have points');
+    await page.locator('[data-testid="compare-diff-node"]').first().waitFor();
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: join(docsShots, 'compare.png'), fullPage: true });
+  });
+
+  test('compare: the version diff between the two versions opens from the comparison', async () => {
+    await page.click('[data-testid="open-version-diff"]');
+    await page.waitForURL(/\/diff\?from=1&to=2/);
+    await page.locator('[data-testid="diff-param"]').first().waitFor();
+    const text = (await page.locator('[data-testid="diff-list"]').textContent()) ?? '';
+    expect(text.includes('learningRate') && text.includes('0.005') && text.includes('0.001'), `learning rate change in the version diff, got: ${text.slice(0, 200)}`);
+    await page.screenshot({ path: join(docsShots, 'compare-version-diff.png') });
+  });
+}
