@@ -41,11 +41,12 @@ export function RunsTable({ graphId, runs }: { graphId: string; runs: CompareRun
               {r.error && <div className="mt-0.5 max-w-xs truncate text-red-700" title={r.error}>{r.error}</div>}
             </td>
             <td className="py-1.5 pr-3">
-              {r.graphVersion ? (
-                <Link href={`/graphs/${graphId}/diff?from=${Math.max(1, r.graphVersion - 1)}&to=${r.graphVersion}`} className="text-accent hover:underline">v{r.graphVersion}</Link>
+              {r.sameAsVersion ? (
+                <Link href={`/graphs/${graphId}/diff?from=${Math.max(1, r.sameAsVersion - 1)}&to=${r.sameAsVersion}`} className="text-accent hover:underline">v{r.sameAsVersion}</Link>
               ) : (
                 <span className="text-neutral-400">unsaved edit</span>
               )}
+              {!r.graphVersion && r.sameAsVersion && <span className="ml-1 text-neutral-400" title="run from the editor; its document is exactly this saved version">(as saved)</span>}
               {r.versionMessage && <div className="max-w-sm truncate text-neutral-500" title={r.versionMessage}>{r.versionMessage}</div>}
             </td>
             <td className="py-1.5 pr-3 font-mono">{seconds(r.wallSec)}</td>

@@ -1,6 +1,6 @@
 // What the compare view needs of each run, read from the database and kept small: status, version,
 // wall times, per-node headline metrics with their flags, and loss curves thinned to a few hundred points.
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, max, sql } from 'drizzle-orm';
 import type { GraphDocument } from '../../graph-nodes';
 import type { Database } from '../db/client';
 import { graphVersions, runEvents, runNodes, runs, users } from '../db/schema';
@@ -36,6 +36,8 @@ export interface CompareRun {
   id: string;
   status: string;
   graphVersion: number | null;
+  /** The version whose document this run ran: its own, or (a run of an unsaved-looking editor state) the newest saved version identical to it. */
+  sameAsVersion: number | null;
   versionMessage: string | null;
   parentRunId: string | null;
   sweepId: string | null;
@@ -132,6 +134,14 @@ export async function compareRuns(db: Database, graphId: string, runIds: string[
     .leftJoin(users, eq(users.id, runs.createdBy))
     .where(inArray(runs.id, runIds));
   const nodes = await db.select().from(runNodes).where(inArray(runNodes.runId, runIds));
+  // The editor runs its document as it stands; when that equals a saved version (jsonb equality, key order aside), name it.
+  const identical = await db
+    .select({ runId: runs.id, version: max(graphVersions.version) })
+    .from(runs)
+    .innerJoin(graphVersions, and(eq(graphVersions.graphId, runs.graphId), sql`${graphVersions.document} = ${runs.document}`))
+    .where(and(inArray(runs.id, runIds), isNull(runs.graphVersion)))
+    .groupBy(runs.id);
+  const sameAs = new Map(identical.map((r) => [r.runId, r.version]));
   const curves = await lossCurves(db, runIds);
   // A cached node trained in an earlier run of this graph: its curve is that run's.
   const cached = nodes.filter((n) => n.status === 'cached');
@@ -170,6 +180,7 @@ export async function compareRuns(db: Database, graphId: string, runIds: string[
         id,
         status: run.status,
         graphVersion: run.graphVersion,
+        sameAsVersion: run.graphVersion ?? sameAs.get(id) ?? null,
         versionMessage: versionMessage ?? null,
         parentRunId: run.parentRunId,
         sweepId: run.sweepId,

@@ -90,7 +90,11 @@ export function registerCompareSpec({ page, baseUrl, root }: SpecContext) {
     expect(Number(await curves.nth(0).getAttribute('data-points')) > 1 && Number(await curves.nth(1).getAttribute('data-points')) > 1, 'both curves have points');
     await page.locator('[data-testid="compare-diff-node"]').first().waitFor();
     await page.waitForTimeout(400);
-    await page.screenshot({ path: join(docsShots, 'compare.png'), fullPage: true });
+    // The page scrolls inside the app frame: a tall window shows all of it in one picture.
+    await page.setViewportSize({ width: 1600, height: 2700 });
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: join(docsShots, 'compare.png') });
+    await page.setViewportSize({ width: 1600, height: 1000 });
   });
 
   test('compare: the version diff between the two versions opens from the comparison', async () => {

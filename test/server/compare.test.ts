@@ -127,6 +127,7 @@ describe('rerun with changes and compare runs', () => {
     const c = await viewer.compare.runs({ graphId, runIds: [first, second] });
     expect(c.runs.map((r) => r.id)).toEqual([first, second]);
     expect(c.runs.map((r) => r.graphVersion)).toEqual([1, 2]);
+    expect(c.runs.map((r) => r.sameAsVersion)).toEqual([1, 2]);
     expect(c.runs[1].versionMessage).toMatch(/^Rerun of run /);
     expect(c.paramDiff.filter((r) => r.differs).map((r) => [r.nodeId, r.param, r.values])).toEqual([['ft', 'learningRate', [5e-3, 1e-3]]]);
     // Unset params compare by their defaults: the eval's split is "test" in both and not a difference.
@@ -140,6 +141,14 @@ describe('rerun with changes and compare runs', () => {
     }
     expect(c.runs[0].metrics.ev.values.accuracy).not.toBeUndefined();
     expect(c.runs[0].curves.ft.points).not.toEqual(c.runs[1].curves.ft.points);
+    // A run of the editor's document (no version) is named after the saved version it equals, if any.
+    const asSaved = newId('r');
+    const edited = newId('r');
+    await server.database.db.insert(runs).values([
+      { id: asSaved, workspaceId: DEFAULT_WORKSPACE.id, graphId, graphVersion: null, document: (({ schemaVersion, nodes, edges }) => ({ edges, nodes, schemaVersion }))(smallGraph()), status: 'done' },
+      { id: edited, workspaceId: DEFAULT_WORKSPACE.id, graphId, graphVersion: null, document: smallGraph(2e-3), status: 'done' },
+    ]);
+    expect((await viewer.compare.runs({ graphId, runIds: [asSaved, edited] })).runs.map((r) => [r.graphVersion, r.sameAsVersion])).toEqual([[null, 1], [null, null]]);
   });
 
   it('compare checks rights on the graph and on every run, and refuses runs of another graph or workspace', async () => {

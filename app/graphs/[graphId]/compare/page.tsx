@@ -63,7 +63,7 @@ function CompareBody({ graphId }: { graphId: string }) {
   const showParallel = !!data.sweepId || data.runs.length >= 3;
   const pickRun = (value: number, onPick: (i: number) => void, testId: string) => (
     <select data-testid={testId} value={value} onChange={(e) => onPick(Number(e.target.value))} className="h-7 rounded border border-neutral-300 bg-white px-1 text-xs">
-      {data.runs.map((r, i) => <option key={r.id} value={i}>{shortRunId(r.id)}{r.graphVersion ? ` (v${r.graphVersion})` : ''}</option>)}
+      {data.runs.map((r, i) => <option key={r.id} value={i}>{shortRunId(r.id)}{r.sameAsVersion ? ` (v${r.sameAsVersion})` : ''}</option>)}
     </select>
   );
   return (
@@ -128,7 +128,7 @@ function CompareBody({ graphId }: { graphId: string }) {
             </span>
           }
         >
-          <RunGraphDiff graphId={graphId} before={data.runs[a].document as GraphDocument} after={data.runs[b].document as GraphDocument} fromVersion={data.runs[a].graphVersion} toVersion={data.runs[b].graphVersion} />
+          <RunGraphDiff graphId={graphId} before={data.runs[a].document as GraphDocument} after={data.runs[b].document as GraphDocument} fromVersion={data.runs[a].sameAsVersion} toVersion={data.runs[b].sameAsVersion} />
         </Section>
       )}
     </div>
