@@ -105,7 +105,7 @@ export function MetricsTables({ groups, runIds }: { groups: MetricGroup[]; runId
       {groups.map((g) => (
         <div key={g.nodeId} data-testid={`compare-metrics-${g.nodeId}`} className="rounded-md border border-neutral-200 bg-white p-2">
           <div className="mb-1 text-xs font-semibold">
-            {g.name} <span className="font-mono font-normal text-neutral-400">{g.nodeId}</span> <span className="font-normal text-neutral-400">{g.kind === 'stage' ? 'training' : g.kind}</span>
+            {g.name} {g.name !== g.nodeId && <span className="font-mono font-normal text-neutral-400">{g.nodeId}</span>} <span className="font-normal text-neutral-400">{g.kind === 'stage' ? 'training' : g.kind}</span>
           </div>
           <table className="w-full text-xs">
             <thead className="text-left text-neutral-500">

@@ -91,7 +91,7 @@ export function registerCompareSpec({ page, baseUrl, root }: SpecContext) {
     await page.locator('[data-testid="compare-diff-node"]').first().waitFor();
     await page.waitForTimeout(400);
     // The page scrolls inside the app frame: a tall window shows all of it in one picture.
-    await page.setViewportSize({ width: 1600, height: 2700 });
+    await page.setViewportSize({ width: 1600, height: 2000 });
     await page.waitForTimeout(400);
     await page.screenshot({ path: join(docsShots, 'compare.png') });
     await page.setViewportSize({ width: 1600, height: 1000 });
