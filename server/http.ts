@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { toNodeHandler } from 'better-auth/node';
 import { createAuth, type Auth } from './auth/auth';
+import { sessionCacheOf } from './auth/session';
+import type { Revocation } from './auth/session-cache';
 import { refuseWithoutSession } from './auth/page-gate';
 import { defaultDataDir, openDatabase, type OpenDatabase } from './db/client';
 import { seedDatabase } from './db/seed';
@@ -49,6 +51,9 @@ export interface RunningServer {
   queue: RunQueue;
   close(): Promise<void>;
 }
+
+/** Server-to-server socket.io event (queue mode) naming a session or user whose sessions ended. */
+const SESSION_REVOKED = 'tunegraph:session-revoked';
 
 /** Most calls one batched tRPC request may carry. */
 export const MAX_TRPC_BATCH = 32;
@@ -136,6 +141,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     });
     queue = mode.queue;
     closeQueue = mode.close;
+    // A session ended on one replica must stop at once on every other: the revocation travels over
+    // the socket.io Redis adapter to the other replicas' session caches.
+    const sessions = sessionCacheOf(auth);
+    if (sessions) {
+      sessions.onRevoke((r) => io.serverSideEmit(SESSION_REVOKED, r));
+      io.on(SESSION_REVOKED, (r: Revocation) => sessions.forget(r));
+    }
     runService.attach(queue, io, { pushAfterStore: true });
   } else {
     const embedded = new InProcessQueue(runService.record);

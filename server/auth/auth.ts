@@ -12,6 +12,8 @@ import type { OriginPolicy } from '../security/host-origin';
 import { authAccounts, authSessions, authVerifications, users, workspaceInvitations } from '../db/schema';
 import { newId } from '../ids';
 import { provisionNewUser } from './provision';
+import { attachSessionCache } from './session';
+import { SessionCache } from './session-cache';
 
 export interface AuthOptions {
   db: Database;
@@ -53,7 +55,12 @@ export function createAuth(opts: AuthOptions) {
   const { db } = opts;
   const hosts = allowedHostPatterns(opts.policy);
   const secure = !!opts.publicUrl?.startsWith('https://');
-  return betterAuth({
+  // Every change better-auth makes to a session or user drops what the session cache knows of it,
+  // before the change (so no request in between stores it again) and after (so none stored during it survives).
+  const sessions = new SessionCache();
+  const forgetSession = async (s: { token: string }) => sessions.revoke({ token: s.token });
+  const forgetUser = async (u: { id: string }) => sessions.revoke({ userId: u.id });
+  const auth = betterAuth({
     appName: 'Tunegraph',
     secret: authSecret(opts.dataDir),
     basePath: '/api/auth',
@@ -71,7 +78,13 @@ export function createAuth(opts: AuthOptions) {
       database: { generateId: ({ model }) => newId(idPrefix[model] ?? 'x') },
     },
     databaseHooks: {
+      session: {
+        update: { after: forgetSession },
+        delete: { before: forgetSession, after: forgetSession },
+      },
       user: {
+        update: { after: forgetUser },
+        delete: { before: forgetUser, after: forgetUser },
         create: {
           before: async (user) => {
             if ((opts.signup ?? 'open') === 'open' || !(await hasOwner(db))) return;
@@ -85,6 +98,8 @@ export function createAuth(opts: AuthOptions) {
       },
     },
   });
+  attachSessionCache(auth, sessions);
+  return auth;
 }
 
 export type Auth = ReturnType<typeof createAuth>;

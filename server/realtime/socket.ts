@@ -8,7 +8,7 @@ import { Server, type Socket } from 'socket.io';
 import type { NumberedRunEvent } from '../../runtime/exec/events';
 import type { Auth } from '../auth/auth';
 import { getSessionUser } from '../auth/session';
-import { roleOnGraph } from '../auth/rights';
+import { roleColumns, roleFromColumns } from '../auth/rights';
 import type { Database } from '../db/client';
 import { runs } from '../db/schema';
 import type { RunService } from '../runs/run-service';
@@ -79,8 +79,8 @@ async function join(io: Server, socket: Socket, deps: { db: Database; runService
   if (!already && (io.sockets.adapter.rooms.get(room)?.size ?? 0) >= MAX_WATCHERS_PER_RUN) return { ok: false, error: `run '${runId}' already has ${MAX_WATCHERS_PER_RUN} watchers` };
   // Checked again at each join: a session signed out since the handshake stops here.
   const user = await getSessionUser(socket.request as IncomingMessage, deps.auth);
-  const [run] = await deps.db.select({ workspaceId: runs.workspaceId, graphId: runs.graphId }).from(runs).where(eq(runs.id, runId));
-  if (!user || !run || !(await roleOnGraph(deps.db, user.id, { id: run.graphId, workspaceId: run.workspaceId }))) return { ok: false, error: `no run '${runId}'` };
+  const [run] = user ? await deps.db.select(roleColumns(user.id, runs.graphId, runs.workspaceId)).from(runs).where(eq(runs.id, runId)) : [];
+  if (!user || !run || !roleFromColumns(run)) return { ok: false, error: `no run '${runId}'` };
   // Join first, then read the backlog: an event in between arrives twice, and clients drop seqs they have.
   await socket.join(room);
   const events = await deps.runService.eventsAfter(runId, afterSeq, REPLAY_PAGE_EVENTS + 1);

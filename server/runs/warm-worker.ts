@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FromWorker } from '../../runtime/exec/worker';
 import { pipeTrimmed } from '../security/log-trim';
+import { lowerPriority } from './worker-priority';
 
 const workerEntry = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'runtime', 'exec', 'worker.ts');
 
@@ -14,6 +15,9 @@ const workerEntry = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'r
 export function forkRunWorker(): ChildProcess {
   const child = fork(workerEntry, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'advanced' });
   if (child.stderr) pipeTrimmed(child.stderr, process.stderr);
+  // Below the server's priority, at once and again when it first reports (threads its backend started meanwhile).
+  lowerPriority(child.pid);
+  child.once('message', () => lowerPriority(child.pid));
   // A send to a worker that just died reports here; its 'exit' handler tells the run what happened.
   child.on('error', (err) => console.error(`run worker ${child.pid ?? '?'}: ${err.message}`));
   return child;

@@ -20,6 +20,7 @@ interface WatcherState {
 const eventLatencies: number[] = [];
 const apiLatencies: number[] = [];
 const apiStatuses: Record<string, number> = {};
+const apiByPath: Record<string, number[]> = {};
 
 function watch(): WatcherState {
   const state: WatcherState = { socket: io(url, { path: '/socket.io', transports: ['websocket'], extraHeaders: { cookie } }), seqs: new Set(), finalSeq: null };
@@ -46,7 +47,9 @@ async function call(path: string, input: unknown, mutation = false): Promise<voi
     ? await fetch(`${url}/api/trpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: encoded })
     : await fetch(`${url}/api/trpc/${path}?input=${encodeURIComponent(encoded)}`, { headers: { cookie } });
   await res.arrayBuffer();
-  apiLatencies.push(performance.now() - started);
+  const ms = performance.now() - started;
+  apiLatencies.push(ms);
+  (apiByPath[path] ??= []).push(ms);
   apiStatuses[res.status] = (apiStatuses[res.status] ?? 0) + 1;
 }
 
@@ -79,5 +82,6 @@ const missing = states.map((s) => {
   return gaps;
 });
 for (const s of states) s.socket.close();
-process.stdout.write(JSON.stringify({ apiLatencies, apiStatuses, eventLatencies, missing, finished: states.filter((s) => s.finalSeq !== null).length, finalSeq: Math.max(...states.map((s) => s.finalSeq ?? 0)) }) + '\n');
+const cpu = process.cpuUsage();
+process.stdout.write(JSON.stringify({ apiLatencies, apiStatuses, apiByPath, cpuMs: (cpu.user + cpu.system) / 1000, eventLatencies, missing, finished: states.filter((s) => s.finalSeq !== null).length, finalSeq: Math.max(...states.map((s) => s.finalSeq ?? 0)) }) + '\n');
 process.exit(0);

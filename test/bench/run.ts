@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const allParts = ['compile', 'train', 'exec', 'first-progress', 'scale', 'load'];
+const allParts = ['compile', 'train', 'exec', 'first-progress', 'scale', 'load', 'attack'];
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const parts = requested.length > 0 ? requested : allParts;
 
