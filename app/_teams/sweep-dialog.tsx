@@ -67,7 +67,10 @@ function SweepDialog({ graphId, node, version, onClose }: { graphId: string; nod
   return (
     <div className="fixed inset-0 z-50 flex items-center justify-center bg-black/30" onClick={onClose}>
       <div role="dialog" aria-label="Sweep" data-testid="sweep-dialog" className="w-[34rem] max-w-[95vw] rounded-lg bg-white p-5 text-sm shadow-xl" onClick={(e) => e.stopPropagation()}>
-        <h2 className="text-base font-semibold">Sweep {node.label || def?.title || node.type}</h2>
+        <div className="flex items-baseline justify-between">
+          <h2 className="text-base font-semibold">Sweep {node.label || def?.title || node.type}</h2>
+          <a href={`/graphs/${graphId}/sweeps`} className="text-xs text-accent hover:underline">past sweeps</a>
+        </div>
         <p className="mt-1 text-xs text-neutral-500">
           One run per combination of values, on saved version {version}. Stages above this node run once and are shared; this node and everything below it run per point.
         </p>

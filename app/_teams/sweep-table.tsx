@@ -35,6 +35,7 @@ export function SweepTable({ graphId, sweepId }: { graphId: string; sweepId: str
   return (
     <div className="p-6 text-sm">
       <Link href={`/graphs/${graphId}`} className="text-accent hover:underline">← editor</Link>
+      <Link href={`/graphs/${graphId}/sweeps`} className="ml-4 text-accent hover:underline">all sweeps</Link>
       <h1 className="mt-2 text-lg font-semibold">
         Sweep of {s.nodeLabel || s.nodeType || s.nodeId} <span className="font-mono text-sm text-neutral-500">{s.nodeId}</span>
       </h1>
@@ -99,7 +100,16 @@ export function SweepTable({ graphId, sweepId }: { graphId: string; sweepId: str
           ))}
         </ul>
       )}
-      <p className="mt-4 text-xs text-neutral-500">★ best value of each metric among finished runs. Stages above the swept node ran once and were shared by every run.</p>
+      <p className="mt-4 text-xs text-neutral-500">★ best value of each metric among finished runs (↑ higher is better, ↓ lower).</p>
+      <p data-testid="sweep-stages" className="mt-2 text-xs text-neutral-600">
+        Stage executions:{' '}
+        {sweep.data.stages.map((st, i) => (
+          <span key={st.nodeId}>
+            {i > 0 && ' · '}
+            {st.title} computed {st.computed}×{st.reused > 0 ? `, reused ${st.reused}×` : ''}
+          </span>
+        ))}
+      </p>
       <Link data-testid="sweep-compare" href={`/graphs/${graphId}/compare?sweep=${sweepId}`} className="mt-3 inline-block rounded-md border border-neutral-300 px-3 py-1.5 text-xs hover:bg-neutral-50">
         Compare these runs →
       </Link>

@@ -2,9 +2,10 @@
 // start it (one `sweeps` row, one run per point through the run service), and read its results table.
 // Editors plan and start; anyone who may read the graph sees its sweeps.
 import { TRPCError } from '@trpc/server';
-import { and, asc, desc, eq, inArray, isNotNull } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import type { GraphDocument } from '../../graph-nodes';
+import { getNodeDefinition, type GraphDocument } from '../../graph-nodes';
+import { planRun } from '../../runtime/compile/plan';
 import { validateGraphInSlices } from '../../runtime/compile/validate';
 import { ArtifactStore, artifactsRootFor } from '../../runtime/exec/artifact-store';
 import type { Context } from '../trpc';
@@ -114,9 +115,8 @@ export const sweepsRouter = router({
         .from(runs)
         .where(eq(runs.sweepId, sweep.id))
         .orderBy(asc(runs.createdAt), asc(runs.id));
-      const nodes = runRows.length
-        ? await ctx.db.select({ runId: runNodes.runId, nodeId: runNodes.nodeId, status: runNodes.status, metrics: runNodes.metrics }).from(runNodes).where(and(inArray(runNodes.runId, runRows.map((r) => r.id)), isNotNull(runNodes.metrics)))
-        : [];
+      const allNodes = runRows.length ? await ctx.db.select({ runId: runNodes.runId, nodeId: runNodes.nodeId, status: runNodes.status, metrics: runNodes.metrics }).from(runNodes).where(inArray(runNodes.runId, runRows.map((r) => r.id))) : [];
+      const nodes = allNodes.filter((n) => n.metrics !== null);
       const rows: SweepRow[] = runRows.map((r) => {
         const swept = (r.document as GraphDocument).nodes.find((n) => n.id === sweep.nodeId)?.params ?? {};
         return {
@@ -128,8 +128,16 @@ export const sweepsRouter = router({
           seconds: r.startedAt && r.finishedAt ? (r.finishedAt.getTime() - r.startedAt.getTime()) / 1000 : null,
         };
       });
-      const node = (runRows[0]?.document as GraphDocument | undefined)?.nodes.find((n) => n.id === sweep.nodeId);
+      const firstDoc = runRows[0]?.document as GraphDocument | undefined;
+      const node = firstDoc?.nodes.find((n) => n.id === sweep.nodeId);
+      // What actually happened to each stage across the sweep's runs: computed (done) or reused (cached).
+      const stages = (firstDoc ? planRun(firstDoc) : []).map((nodeId) => {
+        const rowsOf = allNodes.filter((n) => n.nodeId === nodeId);
+        const n = firstDoc!.nodes.find((x) => x.id === nodeId)!;
+        return { nodeId, title: n.label || getNodeDefinition(n.type)?.title || n.type, computed: rowsOf.filter((r) => r.status === 'done').length, reused: rowsOf.filter((r) => r.status === 'cached').length };
+      });
       return {
+        stages,
         sweep: { id: sweep.id, graphVersion: sweep.graphVersion, nodeId: sweep.nodeId, nodeLabel: node?.label ?? null, nodeType: node?.type ?? null, params: spec.params, createdAt: sweep.createdAt },
         rows,
         columns: sweepColumns(rows),

@@ -14,13 +14,13 @@ function sweepGraph() {
   return {
     schemaVersion: 1,
     nodes: [
-      node('emails', 'dataset-bundled', { dataset: 'spam-assassin', maxExamples: 120, seed: 3 }, 0, 0),
+      node('emails', 'dataset-bundled', { dataset: 'spam-assassin', maxExamples: 240, seed: 1 }, 0, 0),
       node('split', 'split', {}, 280, 0),
       node('corpus', 'corpus-bundled', { corpus: 'spam-assassin-emails', maxDocuments: 16 }, 0, 220),
       node('pretrained', 'pretrained-load', { modelId: 'tiny-bert' }, 0, 420),
       node('dapt', 'dapt', { maxSteps: 2, batchSize: 4, maxSeqLength: 32, learningRate: 0.001 }, 280, 320),
       node('head', 'head', {}, 560, 220),
-      node('fine-tune', 'fine-tune', { epochs: 3, batchSize: 8, maxSeqLength: 32, learningRate: 0.005 }, 840, 160),
+      node('fine-tune', 'fine-tune', { epochs: 8, batchSize: 16, maxSeqLength: 48, learningRate: 0.01 }, 840, 160),
       node('eval', 'eval', {}, 1120, 160),
     ],
     edges: [
@@ -54,13 +54,13 @@ export function registerSweepSpec({ page, baseUrl, root, screenshotDir }: { page
     await page.click('[data-testid="sweep-open"]');
     await page.locator('[data-testid="sweep-dialog"]').waitFor();
     await page.selectOption('[data-testid="sweep-param-0"]', 'learningRate');
-    await page.fill('[data-testid="sweep-values-0"]', '0.005, 7');
+    await page.fill('[data-testid="sweep-values-0"]', '0.01, 7');
     await eventually(async () => (await page.locator('[data-testid="sweep-value-problem"]').textContent())?.includes('Learning rate must be at most 1, got 7'), 'a bad value is named in plain words');
     expect(await page.locator('[data-testid="sweep-start"]').isDisabled(), 'cannot start with a bad value');
-    await page.fill('[data-testid="sweep-values-0"]', '0.005, 0.0005');
+    await page.fill('[data-testid="sweep-values-0"]', '0.01, 0.003');
     await page.click('[data-testid="sweep-add-param"]');
     await page.selectOption('[data-testid="sweep-param-1"]', 'batchSize');
-    await page.fill('[data-testid="sweep-values-1"]', '4, 8');
+    await page.fill('[data-testid="sweep-values-1"]', '8, 16');
     const summary = await eventually(async () => {
       const text = await page.locator('[data-testid="sweep-plan-summary"]').textContent({ timeout: 500 });
       return text?.startsWith('4 runs;') ? text : null;
@@ -79,8 +79,10 @@ export function registerSweepSpec({ page, baseUrl, root, screenshotDir }: { page
     const header = (await page.locator('[data-testid="sweep-table"] thead').textContent()) ?? '';
     expect(header.includes('learningRate') && header.includes('batchSize') && header.includes('accuracy'), `params and metrics as columns (got "${header}")`);
     const firstRow = (await page.locator('[data-testid="sweep-row"]').first().textContent()) ?? '';
-    expect(/5e-3/.test(firstRow) && firstRow.includes('4'), `the first point's values shown (got "${firstRow}")`);
+    expect(/0\.01/.test(firstRow) && firstRow.includes('8'), `the first point's values shown (got "${firstRow}")`);
     expect((await page.locator('[data-testid="sweep-progress"]').textContent()) === '4 of 4 runs finished', 'progress says all finished');
+    const stages = (await page.locator('[data-testid="sweep-stages"]').textContent()) ?? '';
+    expect(stages.includes('Domain-adaptive pretraining computed 1×, reused 3×') && stages.includes('Fine-tune computed 4×'), `DAPT computed once, fine-tune per point (got "${stages}")`);
     const compare = await page.locator('[data-testid="sweep-compare"]').getAttribute('href');
     expect(compare === `/graphs/${graphId}/compare?sweep=${new URL(page.url()).pathname.split('/')[4]}`, `links to the comparison of the sweep (got ${compare})`);
     await page.waitForTimeout(200);

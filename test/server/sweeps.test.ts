@@ -122,6 +122,11 @@ describe('sweeps', () => {
       expect(row.scores[0].values.accuracy).toBeGreaterThanOrEqual(0);
       expect(Array.isArray(row.scores[0].flags)).toBe(true);
     }
+    expect(table.stages.filter((st) => ['dapt', 'ft', 'eval'].includes(st.nodeId))).toEqual([
+      { nodeId: 'dapt', title: 'Domain-adaptive pretraining', computed: 1, reused: 3 },
+      { nodeId: 'ft', title: 'Fine-tune', computed: 4, reused: 0 },
+      { nodeId: 'eval', title: 'Evaluate', computed: 4, reused: 0 },
+    ]);
     const accuracy = table.columns.find((c) => c.metric === 'accuracy')!;
     expect(accuracy.lowerIsBetter).toBe(false);
     const accuracies = table.rows.map((r) => r.scores[0].values.accuracy);
