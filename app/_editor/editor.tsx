@@ -206,7 +206,10 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
   );
   // A rerun saved a new version: open it (with its run) unless there are edits here to keep.
   const rerunStarted = async ({ runId: id, version }: { runId: string; version: number }) => {
-    await queryClient.invalidateQueries({ queryKey: trpc.runs.list.queryKey({ graphId: initial.id }) });
+    await Promise.all([
+      queryClient.invalidateQueries({ queryKey: trpc.runs.list.queryKey({ graphId: initial.id }) }),
+      queryClient.invalidateQueries({ queryKey: trpc.graphs.versions.queryKey({ graphId: initial.id }) }),
+    ]);
     if (!dirty) return onOpenVersion(version);
     setRunId(id);
     setShowRun(true);

@@ -119,8 +119,9 @@ export function parallelCoordinates(runCount: number, paramRows: readonly ParamD
     }
   }
   const rankable = groups.flatMap((g) => g.rows.filter((r) => r.direction && r.values.some((v) => v !== null)).map((r) => ({ g, r })));
-  const evals = rankable.filter(({ g }) => g.kind !== 'stage');
-  for (const { g, r } of (evals.length > 0 ? evals : rankable).slice(0, MAX_METRIC_AXES)) {
+  // Evaluations first; training stages' own numbers (train loss …) after them, while there is room.
+  const ordered = [...rankable.filter(({ g }) => g.kind !== 'stage'), ...rankable.filter(({ g }) => g.kind === 'stage')];
+  for (const { g, r } of ordered.slice(0, MAX_METRIC_AXES)) {
     axes.push(numericAxis(`${g.nodeId}:${r.metric}`, `${g.name} ${r.metric}`, 'metric', r.values.slice(0, runCount)));
   }
   return axes;

@@ -6,9 +6,9 @@ import { runColor, shortRunId } from './compare-data';
 
 export function ParallelCoordinates({ axes, runIds }: { axes: ParallelAxis[]; runIds: string[] }) {
   if (axes.length < 2) return <p className="text-xs text-neutral-500">Needs at least two things that differ (params or metrics) to draw.</p>;
-  const width = Math.max(480, axes.length * 150);
+  const width = Math.max(520, 200 + (axes.length - 1) * 170);
   const height = 260;
-  const m = { l: 60, r: 60, t: 34, b: 26 };
+  const m = { l: 100, r: 100, t: 34, b: 26 };
   const X = (i: number) => m.l + (axes.length === 1 ? 0 : (i / (axes.length - 1)) * (width - m.l - m.r));
   const Y = (p: number) => m.t + (1 - p) * (height - m.t - m.b);
   return (

@@ -75,3 +75,13 @@ describe('parallel coordinates', () => {
     expect(axes[0].positions).toEqual([0.5, null]);
   });
 });
+
+describe('parallel coordinates with training numbers', () => {
+  it('adds ranked training-stage numbers after the evaluations', () => {
+    const groups = metricGroups([
+      { id: 'a', metrics: { ev: ev(0.5, 0.4), ft: stage(0.7) } },
+      { id: 'b', metrics: { ev: ev(0.7, 0.6), ft: stage(0.3) } },
+    ]);
+    expect(parallelCoordinates(2, [], groups).map((a) => a.id)).toEqual(['ev:accuracy', 'ev:macroF1', 'ft:trainLoss']);
+  });
+});
