@@ -47,6 +47,7 @@ export function RunsTable({ graphId, runs }: { graphId: string; runs: CompareRun
                 <span className="text-neutral-400">unsaved edit</span>
               )}
               {!r.graphVersion && r.sameAsVersion && <span className="ml-1 text-neutral-400" title="run from the editor; its document is exactly this saved version">(as saved)</span>}
+              {r.sweepId && r.graphVersion && <span className="ml-1 text-neutral-400" title="a sweep runs its base version with each point's values">with this point's values</span>}
               {r.versionMessage && <div className="max-w-sm truncate text-neutral-500" title={r.versionMessage}>{r.versionMessage}</div>}
             </td>
             <td className="py-1.5 pr-3 font-mono">{seconds(r.wallSec)}</td>
