@@ -26,6 +26,7 @@ import { SweepButton } from '../_teams/sweep-dialog';
 import { useRun } from '../_lib/use-run';
 import { TeamBar } from '../_teams/team-bar';
 import { RunActions } from '../_teams/run-actions';
+import { installLeaveGuard } from '../_lib/leave-guard';
 
 interface LoadedGraph {
   id: string;
@@ -146,27 +147,8 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
 
   // Serialised once per document change, not on every render (drags re-render many times).
   const dirty = useMemo(() => JSON.stringify(doc) !== savedJson, [doc, savedJson]);
-  useEffect(() => {
-    if (!dirty) return;
-    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
-    window.addEventListener('beforeunload', warn);
-    // In-app links (Graphs, Results …) change pages without unloading; ask before they drop the edits.
-    const guardLinks = (e: MouseEvent) => {
-      const a = (e.target as HTMLElement | null)?.closest?.('a[href]') as HTMLAnchorElement | null;
-      if (!a || a.target === '_blank' || a.hasAttribute('download') || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
-      const to = new URL(a.href, window.location.href);
-      if (to.origin !== window.location.origin || to.pathname === window.location.pathname) return;
-      if (!window.confirm('This graph has unsaved changes. Leave without saving them?')) {
-        e.preventDefault();
-        e.stopPropagation();
-      }
-    };
-    window.addEventListener('click', guardLinks, true);
-    return () => {
-      window.removeEventListener('beforeunload', warn);
-      window.removeEventListener('click', guardLinks, true);
-    };
-  }, [dirty]);
+  // Unsaved edits: closing the tab, a link, Back/Forward or a router.push elsewhere asks first.
+  useEffect(() => (dirty ? installLeaveGuard() : undefined), [dirty]);
 
   const versions = useQuery(trpc.graphs.versions.queryOptions({ graphId: initial.id }));
   // The newest version this editor knows; a save on it is refused (conflict) if someone else saved since.

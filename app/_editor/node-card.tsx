@@ -1,7 +1,7 @@
 'use client';
 // The card drawn for every node on the canvas, from its type's declaration: title, typed handles,
 // key params and validation problems.
-import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import { Handle, Position, useStore, type Node, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { PORT_TYPE_COLOR, type GraphNode, type NodeDefinition } from '../../graph-nodes';
 import type { CompileIssue } from '../../runtime/compile/issues';
@@ -9,6 +9,7 @@ import { CATEGORY_COLOR } from './category-style';
 import type { NodeRunState } from '../_lib/run-state';
 import { StatusChip } from './run-panel';
 import { ExportDownload, type ExportZipView } from './export-download';
+import { overviewTitleSize } from './readable-fit';
 
 export type StageNodeData = {
   node: GraphNode;
@@ -46,6 +47,22 @@ function plainSkipReason(error: string): string {
   return m[2] === 'failed' ? `Not run: upstream node ${m[1]} failed` : `Not run: upstream node ${m[1]} was skipped`;
 }
 
+/** The card zoomed out too far to read: its title drawn large over it (same size, so layout and edges
+ * stay put), with its run status and problem count; clicks pass through to the card. */
+function OverviewFace({ title, color, status, problems, px }: { title: string; color: string; status?: string; problems: number; px: number }) {
+  const tone = problems > 0 || status === 'failed' ? '#b91c1c' : status === 'done' || status === 'cached' ? '#047857' : status === 'running' ? '#1d4ed8' : '#525252';
+  return (
+    <div data-testid="node-overview" className="pointer-events-none absolute inset-0 z-10 flex flex-col justify-center overflow-hidden rounded-lg bg-white/95 px-3" style={{ borderLeft: `${Math.round(px / 3)}px solid ${color}` }}>
+      <div data-testid="node-overview-title" className="line-clamp-3 break-words font-semibold leading-tight text-neutral-900" style={{ fontSize: px }}>{title}</div>
+      {(status || problems > 0) && (
+        <div className="mt-1 font-semibold uppercase leading-tight" style={{ fontSize: Math.round(px * 0.8), color: tone }}>
+          {problems > 0 ? `${problems} problem${problems > 1 ? 's' : ''}` : status}
+        </div>
+      )}
+    </div>
+  );
+}
+
 function StageCard({ data, selected }: NodeProps<StageFlowNode>) {
   const { node, def, issues, run, stale, download, resolved } = data;
   if (!def) {
@@ -59,9 +76,11 @@ function StageCard({ data, selected }: NodeProps<StageFlowNode>) {
   const outputs = Object.entries(def.outputs);
   const rows = Math.max(inputs.length, outputs.length);
   const color = CATEGORY_COLOR[def.category];
+  // Changes only when the zoom crosses a whole font size, so zooming redraws cards sparingly.
+  const overviewPx = useStore((s) => overviewTitleSize(s.transform[2]));
   return (
     <div
-      className={`stage-card w-56 rounded-lg border bg-white text-xs shadow-sm ${issues.length ? 'border-red-400 ring-2 ring-red-200' : 'border-neutral-200'} ${selected ? 'shadow-md' : ''}`}
+      className={`stage-card relative w-56 rounded-lg border bg-white text-xs shadow-sm ${issues.length ? 'border-red-400 ring-2 ring-red-200' : 'border-neutral-200'} ${selected ? 'shadow-md' : ''}`}
       data-testid={`node-card-${node.id}`}
       data-has-errors={issues.length > 0}
       title={issues.map((i) => i.message).join('\n')}
@@ -147,6 +166,7 @@ function StageCard({ data, selected }: NodeProps<StageFlowNode>) {
           <ExportDownload zip={download} compact />
         </div>
       )}
+      {overviewPx > 0 && <OverviewFace title={node.label || def.title} color={color} status={run?.status ?? (stale ? 'stale' : undefined)} problems={issues.length} px={overviewPx} />}
     </div>
   );
 }

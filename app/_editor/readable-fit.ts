@@ -1,5 +1,7 @@
-// The view an editor opens on: the whole graph when it fits at a readable zoom, otherwise readable
-// zoom anchored at the graph's start (its sources, top-left), never shrunk to an unreadable overview.
+// The view an editor opens on (and Fit / F): the whole graph, centred, at up to 100 %. A graph too
+// wide to read at that zoom stays whole on screen; its cards switch to an overview face (below OVERVIEW_ZOOM)
+// that draws each title at a readable size, so a person sees what is where at a glance
+// and zooms in to edit. Only a graph beyond FIT_MIN_ZOOM is cut, anchored at its sources (top-left).
 
 export interface Rect {
   x: number;
@@ -8,14 +10,26 @@ export interface Rect {
   height: number;
 }
 
-/** Smallest zoom at which card titles and params stay readable. */
-export const READABLE_ZOOM = 0.75;
+/** Below this zoom card params and port names are too small to read: cards show their overview face. */
+export const OVERVIEW_ZOOM = 0.6;
+
+/** Fit never goes below this: a graph wider than that (60+ nodes in a row) opens at its start. */
+export const FIT_MIN_ZOOM = 0.2;
+
+/** Smallest on-screen size, in CSS px, of a card title on the overview face. */
+export const OVERVIEW_TITLE_PX = 12;
+
+/** Font size (flow units) of a card title on the overview face at `zoom`; 0 when cards show in full. */
+export function overviewTitleSize(zoom: number): number {
+  if (zoom >= OVERVIEW_ZOOM) return 0;
+  return Math.ceil(OVERVIEW_TITLE_PX / Math.max(zoom, FIT_MIN_ZOOM));
+}
 
 /** Viewport {x, y, zoom} showing `bounds` (flow coordinates) in a pane of the given size. */
 export function readableViewport(bounds: Rect, pane: { width: number; height: number }, opts: { minZoom?: number; maxZoom?: number; padding?: number } = {}): { x: number; y: number; zoom: number } {
-  const minZoom = opts.minZoom ?? READABLE_ZOOM;
+  const minZoom = opts.minZoom ?? FIT_MIN_ZOOM;
   const maxZoom = opts.maxZoom ?? 1;
-  const pad = opts.padding ?? 32;
+  const pad = opts.padding ?? 24;
   const availW = Math.max(1, pane.width - 2 * pad);
   const availH = Math.max(1, pane.height - 2 * pad);
   const fit = Math.min(availW / Math.max(1, bounds.width), availH / Math.max(1, bounds.height));

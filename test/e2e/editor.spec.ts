@@ -101,6 +101,37 @@ export function registerEditorSpec({ page, baseUrl, root, screenshotDir }: SpecC
     await eventually(async () => (await issuesCount()) === 0, 'no issues left');
   });
 
+  test('every param error is in plain words, naming the param and the value (no raw zod text)', async () => {
+    await node('fine-tune-1').click();
+    await page.waitForSelector('[data-testid="inspector"]');
+    await page.click('[data-testid="param-learningRate-override"]');
+    const probes: [param: string, typed: string, expected: RegExp][] = [
+      ['learningRate', '5', /^Learning rate must be at most 1, got 5$/],
+      ['learningRate', 'abc', /^Learning rate must be "auto" or a number, got "abc"$/],
+      ['batchSize', '2.5', /^Batch size must be a whole number, got 2\.5$/],
+      ['gradientAccumulationSteps', '0', /^Gradient accumulation steps must be at least 1, got 0$/],
+      ['maxGradNorm', 'x', /^Max grad norm must be a number, got "x"$/],
+    ];
+    const zodWords = /expected \w+, received|Invalid input|Too (small|big)|invalid_type|too_small|too_big|invalid_union/i;
+    for (const [param, typed, expected] of probes) {
+      const before = await page.inputValue(`[data-testid="param-${param}"]`);
+      await page.fill(`[data-testid="param-${param}"]`, typed);
+      const error = page.locator(`[data-testid="param-error-${param}"]`).first();
+      await error.waitFor();
+      const text = ((await error.textContent()) ?? '').trim();
+      expect(expected.test(text), `${param} = ${typed}: plain message expected, got "${text}"`);
+      // The issues bar and its list say the same, never zod's own words.
+      const bar = (await page.locator('[data-testid="issues-bar"]').textContent()) ?? '';
+      expect(!zodWords.test(bar) && !zodWords.test(text), `no raw zod text for ${param} = ${typed}: "${text}" / "${bar}"`);
+      await page.fill(`[data-testid="param-${param}"]`, before);
+      await error.waitFor({ state: 'detached' });
+    }
+    await shot('04b-plain-param-errors');
+    await page.click('[data-testid="param-learningRate-auto"]');
+    await eventually(async () => (await page.locator('[data-testid="param-learningRate"][data-auto="true"]').count()) === 1, 'learning rate back to auto');
+    await eventually(async () => (await issuesCount()) === 0, 'no issues left after the probes');
+  });
+
   test('undo and redo step over one gesture at a time', async () => {
     await page.click('.react-flow__pane', { position: { x: 30, y: 600 } });
     const before = await page.locator('.react-flow__node').count();
@@ -191,6 +222,65 @@ export function registerEditorSpec({ page, baseUrl, root, screenshotDir }: SpecC
     expect(await page.locator('[data-testid="saved-state"]').isVisible(), 'shown as saved');
   });
 
+  test('leaving with unsaved edits asks first: an in-app link, browser Back, closing the tab', async () => {
+    const here = page.url();
+    const nodesSaved = await page.locator('.react-flow__node').count();
+    await page.dblclick('[data-testid="palette-split"]');
+    await page.locator('[data-testid="unsaved"]').waitFor();
+    const edited = await page.locator('.react-flow__node').count();
+    const asked: string[] = [];
+    const answer = (accept: boolean) => page.once('dialog', (d) => {
+      asked.push(d.message());
+      void (accept ? d.accept() : d.dismiss());
+    });
+    const stillEditing = async (what: string) => {
+      await page.waitForTimeout(500);
+      expect(page.url() === here, `${what}: still on the graph, got ${page.url()}`);
+      expect(await page.locator('[data-testid="unsaved"]').isVisible(), `${what}: the edit is still unsaved, not lost`);
+      expect((await page.locator('.react-flow__node').count()) === edited, `${what}: the edited graph is still on screen`);
+    };
+
+    answer(false);
+    await page.click('a[href="/graphs"] >> text=Graphs');
+    await eventually(() => asked.length === 1, 'the Graphs link asks first');
+    expect(/unsaved changes/.test(asked[0]), `the question names the unsaved changes: "${asked[0]}"`);
+    await stillEditing('link, then Stay');
+
+    answer(false);
+    await page.evaluate(() => window.history.back());
+    await eventually(() => asked.length === 2, 'browser Back asks first');
+    await stillEditing('Back, then Stay');
+
+    // Asked again after staying (the editor's page is back on top of the history); this time leave.
+    answer(true);
+    await page.evaluate(() => window.history.back());
+    await eventually(() => asked.length === 3, 'Back asks again');
+    await page.waitForSelector('[data-testid="graph-row"]');
+    expect(new URL(page.url()).pathname === '/graphs', `Back then Leave goes to the graph list, got ${page.url()}`);
+
+    // Closing a tab (or reloading it) with unsaved edits asks the browser's own question.
+    const tab = await page.context().newPage();
+    await tab.goto(here);
+    await tab.waitForSelector('.react-flow__node[data-id="fine-tune-1"]');
+    await tab.dblclick('[data-testid="palette-split"]');
+    await tab.locator('[data-testid="unsaved"]').waitFor();
+    const closing = new Promise<string>((ok) => tab.once('dialog', (d) => {
+      ok(d.type());
+      void d.dismiss();
+    }));
+    await tab.close({ runBeforeUnload: true });
+    expect((await closing) === 'beforeunload', 'closing the tab asks first');
+    await page.waitForTimeout(300);
+    expect(!tab.isClosed(), 'answering Stay keeps the tab open');
+    await tab.close();
+
+    // Nothing unsaved was kept: the graph reopens as saved.
+    await page.getByRole('link', { name: 'E2E pipeline', exact: true }).click();
+    await page.waitForSelector('.react-flow__node[data-id="fine-tune-1"]');
+    await eventually(async () => (await page.locator('.react-flow__node').count()) === nodesSaved, 'the saved graph reopens without the dropped edit');
+    expect(await page.locator('[data-testid="saved-state"]').isVisible(), 'shown as saved');
+  });
+
   test('an older version opens with a banner and saving restores it as the newest', async () => {
     const options = await page.locator('[data-testid="version-picker"] option').evaluateAll((els) => els.map((e) => ({ value: (e as HTMLOptionElement).value, text: e.textContent ?? '' })));
     const first = options.find((o) => o.text.includes('first pipeline'));
@@ -239,18 +329,39 @@ export function registerEditorSpec({ page, baseUrl, root, screenshotDir }: SpecC
     await eventually(async () => (await page.locator('[data-testid="graph-row"]').count()) === before - 1 && (await renamed.count()) === 0, 'graph deleted after confirming');
   });
 
-  test('an example pipeline opens, lays out, and is valid (README screenshot)', async () => {
+  test('the widest example opens whole at 1280×800, titles readable, nothing covering a node (README screenshot)', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
     await page.getByText('Spam filter with domain adaptation').click();
     await page.waitForSelector('.react-flow__node[data-id="fine-tune"]');
-    // A 13-node graph opens fitted but readable: never below 75 %, its first cards in view.
     const zoom = () => page.locator('.react-flow__viewport').evaluate((el) => new DOMMatrix(getComputedStyle(el).transform).a);
-    await eventually(async () => (await zoom()) !== 1 || (await page.locator('.react-flow__node').count()) > 0, 'view fitted');
-    await page.waitForTimeout(300);
-    expect((await zoom()) >= 0.74, `opens at a readable zoom, got ${await zoom()}`);
+    const total = await page.locator('.react-flow__node').count();
     const pane = (await page.locator('[data-testid="canvas"]').boundingBox())!;
-    const inView = await page.locator('.react-flow__node').evaluateAll((els, p) => els.filter((e) => { const r = e.getBoundingClientRect(); return r.left >= p.x && r.right <= p.x + p.width && r.top >= p.y && r.bottom <= p.y + p.height; }).length, pane);
-    expect(inView >= 3, `several whole cards in view at open, got ${inView}`);
+    const rects = () => page.locator('.react-flow__node').evaluateAll((els) => els.map((e) => { const r = e.getBoundingClientRect(); return { id: e.getAttribute('data-id'), x: r.left, y: r.top, right: r.right, bottom: r.bottom }; }));
+    // Fit: every card wholly inside the canvas.
+    const outside = async () => (await rects()).filter((r) => r.x < pane.x - 1 || r.right > pane.x + pane.width + 1 || r.y < pane.y - 1 || r.bottom > pane.y + pane.height + 1);
+    await eventually(async () => (await outside()).length === 0, 'all cards inside the canvas after the fit');
+    await page.waitForTimeout(300);
+    expect((await outside()).length === 0, `whole graph in view, outside: ${(await outside()).map((r) => r.id).join(', ')}`);
+    const z = await zoom();
+    expect(z < 0.6, `a 13-node graph is shrunk to fit 1280×800, got zoom ${z}`);
+    // Cards too small to read show their overview face: the title at a readable size on screen.
+    await eventually(async () => (await page.locator('[data-testid="node-overview-title"]').count()) === total, 'every card shows its overview face');
+    const titlePx = await page.locator('[data-testid="node-overview-title"]').first().evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    expect(titlePx * z >= 11.5, `overview titles read at ${(titlePx * z).toFixed(1)} px on screen`);
+    const fineTuneTitle = (await page.locator('.react-flow__node[data-id="fine-tune"] [data-testid="node-overview-title"]').textContent()) ?? '';
+    expect(fineTuneTitle.length > 0, 'the overview face names the node');
+    // The minimap and the issues bar sit outside the canvas: no card under them.
+    for (const testId of ['overview-map', 'issues-bar']) {
+      const box = (await page.locator(`[data-testid="${testId}"]`).boundingBox())!;
+      const covered = (await rects()).filter((r) => r.x < box.x + box.width && r.right > box.x && r.y < box.y + box.height && r.bottom > box.y);
+      expect(covered.length === 0, `${testId} covers ${covered.map((r) => r.id).join(', ')}`);
+    }
+    await page.screenshot({ path: join(root, 'docs', 'screenshots', 'example-opened-1280.png') });
     await shot('06b-example-opened');
+    // Zoomed in to 100 %, cards show in full again (params, ports).
+    for (let i = 0; i < 4; i++) await page.click('[data-testid="zoom-in"]');
+    await eventually(async () => (await zoom()) >= 0.6 && (await page.locator('[data-testid="node-overview"]').count()) === 0, 'full cards when zoomed in');
+    await page.setViewportSize({ width: 1440, height: 900 });
     await page.click('[data-testid="auto-layout"]');
     await eventually(async () => (await issuesCount()) === 0, 'example graph is valid');
     await page.setViewportSize({ width: 1920, height: 1000 });

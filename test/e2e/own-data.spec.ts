@@ -10,6 +10,7 @@ import { eventually, expect, test } from './harness';
 
 export function registerOwnDataSpec({ page, baseUrl, root, screenshotDir }: { page: Page; baseUrl: string; root: string; screenshotDir: string }) {
   const shot = (name: string) => page.screenshot({ path: join(screenshotDir, `${name}.png`) });
+  const docShot = (name: string) => page.screenshot({ path: join(root, 'docs', 'screenshots', `${name}.png`) });
   const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
   const status = (id: string) => page.locator(`[data-testid="node-status-${id}"]`).getAttribute('data-status').catch(() => null);
   const handle = (id: string, port: string, kind: 'source' | 'target') => page.locator(`.react-flow__node[data-id="${id}"] .react-flow__handle.${kind}[data-handleid="${port}"]`);
@@ -71,6 +72,7 @@ export function registerOwnDataSpec({ page, baseUrl, root, screenshotDir }: { pa
     const trainRows = Number((await page.locator('[data-testid="upload-rows"]').textContent())?.replace(/,/g, ''));
     expect(trainRows === 200, `train file has 200 rows, preview says ${trainRows}`);
     await shot('14-upload-preview');
+    await docShot('upload-preview');
     await uploadInto(test_, 'e2e-emails-test.csv', 'test');
     await node(model).click();
     await page.fill('[data-testid="param-modelId"]', 'tiny-bert');
@@ -97,6 +99,7 @@ export function registerOwnDataSpec({ page, baseUrl, root, screenshotDir }: { pa
     }, 'resolved learning rate shown', 20_000);
     expect(/auto: .*(model|layer)/.test(lr ?? ''), `the reason speaks of the model, got "${lr}"`);
     await shot('15-auto-params');
+    await docShot('auto-params');
 
     await page.click('[data-testid="save"]');
     await page.click('[data-testid="run"]');
@@ -118,6 +121,7 @@ export function registerOwnDataSpec({ page, baseUrl, root, screenshotDir }: { pa
     const label = await eventually(async () => page.locator('[data-testid="try-it-label"]').textContent(), 'prediction shown', 60_000);
     expect(label === 'ham' || label === 'spam', `label is a class of the file, got ${label}`);
     await shot('16-own-data-done');
+    await docShot('own-data-run');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`[data-testid="run-downloads"] [data-testid="download-${exp}"]`).click()]);
     const files = Object.keys(unzipSync(readFileSync((await download.path())!)));
@@ -138,5 +142,6 @@ export function registerOwnDataSpec({ page, baseUrl, root, screenshotDir }: { pa
     expect(/macroF1 \d\.\d{3}/.test(text) && /TF-IDF/.test(text), `own run listed with its scores, got "${text.slice(0, 200)}"`);
     expect(/\d+(\.\d)? s|min/.test(text), 'run time of the own run shown');
     await shot('17-results');
+    await docShot('results');
   });
 }

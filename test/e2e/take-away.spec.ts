@@ -10,6 +10,8 @@ import { eventually, expect, test } from './harness';
 export function registerTakeAwaySpec({ page, baseUrl, root, screenshotDir }: { page: Page; baseUrl: string; root: string; screenshotDir: string }) {
   const status = (id: string) => page.locator(`[data-testid="node-status-${id}"]`).getAttribute('data-status').catch(() => null);
   const shot = (name: string) => page.screenshot({ path: join(screenshotDir, `${name}.png`) });
+  // The states a new user meets, kept in docs/screenshots for the README and the issue notes.
+  const docShot = (name: string) => page.screenshot({ path: join(root, 'docs', 'screenshots', `${name}.png`) });
   const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
 
   test('a first run ends with DONE badges, metrics, a Try-it prediction and a downloadable model zip', async () => {
@@ -26,6 +28,7 @@ export function registerTakeAwaySpec({ page, baseUrl, root, screenshotDir }: { p
     // Finished nodes say DONE while later ones still run.
     await eventually(async () => (await status('head')) === 'done' && ['queued', 'running'].includes((await status('eval')) ?? ''), 'head DONE while the run goes on', 120_000);
     await shot('10a-done-while-running');
+    await docShot('done-while-running');
     await eventually(async () => (await status('export')) === 'done', 'export done', 180_000);
     // The pretrained model's key has no seed in it: another spec may have loaded it already.
     for (const id of ['emails', 'split', 'head', 'fine-tune', 'eval', 'export']) expect((await status(id)) === 'done', `${id} DONE, got ${await status(id)}`);
@@ -43,6 +46,7 @@ export function registerTakeAwaySpec({ page, baseUrl, root, screenshotDir }: { p
     const probs = await page.locator('[data-testid="try-it-class"]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-probability'))));
     expect(probs.length === 2 && Math.abs(probs[0] + probs[1] - 1) < 1e-4, `two class probabilities summing to 1, got ${probs}`);
     await shot('10-try-it');
+    await docShot('first-run-try-it');
 
     // The zip: a button on the Export node and in the run summary, with its size; it holds the model folder.
     const button = page.locator('[data-testid="download-export"]').first();
@@ -72,6 +76,64 @@ export function registerTakeAwaySpec({ page, baseUrl, root, screenshotDir }: { p
     expect(/failed: .*LoRA/.test(logs), 'error line in the logs');
     for (const id of ['head', 'fine-tune', 'eval']) expect(['done', 'cached'].includes((await status(id)) ?? ''), `${id} keeps its result, got ${await status(id)}`);
     await shot('12-failed-stage');
+    await docShot('failed-stage');
+  });
+
+  test('a diverging fine-tune FAILS with its reason, and the nodes after it say why they did not run', async () => {
+    await node('fine-tune').click();
+    const set = async (param: string, value: string) => {
+      if (await page.locator(`[data-testid="param-${param}-override"]`).count()) await page.click(`[data-testid="param-${param}-override"]`);
+      await page.fill(`[data-testid="param-${param}"]`, value);
+    };
+    const valueOf = async (param: string) => ((await page.locator(`[data-testid="param-${param}"]`).getAttribute('data-auto')) === 'true' ? 'auto' : page.inputValue(`[data-testid="param-${param}"]`));
+    const before = { learningRate: await valueOf('learningRate'), warmupRatio: await valueOf('warmupRatio'), maxGradNorm: await valueOf('maxGradNorm') };
+    // Learning rate 1 with no warmup and no clipping: the loss climbs far above where it started.
+    await set('learningRate', '1');
+    await set('warmupRatio', '0');
+    await set('maxGradNorm', '0');
+    await eventually(async () => Number(await page.locator('[data-testid="issues-count"]').textContent()) === 0, 'still a valid graph');
+    await page.click('[data-testid="run"]');
+    await eventually(async () => (await status('fine-tune')) === 'failed', 'fine-tune FAILED', 120_000);
+    const reason = (await page.locator('[data-testid="node-error-fine-tune"]').textContent()) ?? '';
+    expect(/diverged/.test(reason) && /learning rate 1/.test(reason), `the node says it diverged and names the learning rate, got "${reason}"`);
+    for (const id of ['eval', 'export']) {
+      await eventually(async () => (await status(id)) === 'skipped', `${id} SKIPPED`);
+      const why = (await page.locator(`[data-testid="node-skip-reason-${id}"]`).textContent()) ?? '';
+      expect(why === 'Not run: upstream node fine-tune failed', `${id} says why it did not run, got "${why}"`);
+    }
+    await eventually(async () => (await page.locator('[data-testid="run-status"]').getAttribute('data-status')) === 'failed', 'run FAILED');
+    expect(/fine-tune/.test((await page.locator('[data-testid="run-error"]').textContent()) ?? ''), 'the panel header names the failed node');
+    const logs = (await page.locator('[data-testid="run-logs"]').textContent()) ?? '';
+    expect(/failed: training diverged/.test(logs) && /skipped: upstream node "fine-tune" failed/.test(logs), 'the logs have the failure and the skips');
+    await shot('12b-diverged-skipped');
+    await docShot('diverged-skipped');
+
+    // The run panel: resized by dragging its top edge, collapsed to its header and opened again.
+    const panel = page.locator('[data-testid="run-panel"]');
+    const h0 = (await panel.boundingBox())!.height;
+    const grip = (await page.locator('[data-testid="run-panel-resize"]').boundingBox())!;
+    await page.mouse.move(grip.x + grip.width / 2, grip.y + grip.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(grip.x + grip.width / 2, grip.y - 120, { steps: 6 });
+    await page.mouse.up();
+    const h1 = (await panel.boundingBox())!.height;
+    expect(Math.abs(h1 - (h0 + 120)) <= 4, `dragging the edge up 120 px grows the panel from ${h0} to ${h0 + 120}, got ${h1}`);
+    await page.click('[data-testid="run-panel-collapse"]');
+    await eventually(async () => (await panel.getAttribute('data-collapsed')) === 'true' && (await panel.boundingBox())!.height < 60, 'collapsed to its header');
+    expect((await page.locator('[data-testid="run-logs"]').count()) === 0, 'logs hidden while collapsed');
+    expect((await page.locator('[data-testid="run-status"]').getAttribute('data-status')) === 'failed', 'the header still shows the status');
+    await page.click('[data-testid="run-panel-collapse"]');
+    await eventually(async () => Math.abs((await panel.boundingBox())!.height - h1) <= 4, 'opened again at the chosen height');
+    // Back to a useful setting and the panel's usual height for the next test.
+    await node('fine-tune').click();
+    for (const [param, value] of Object.entries(before)) {
+      if (value === 'auto') await page.click(`[data-testid="param-${param}-auto"]`);
+      else await page.fill(`[data-testid="param-${param}"]`, value);
+    }
+    await page.mouse.move(grip.x + grip.width / 2, grip.y - 120 + grip.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(grip.x + grip.width / 2, grip.y + grip.height / 2, { steps: 6 });
+    await page.mouse.up();
   });
 
   test('reloading mid-run brings the run panel back, following the same run', async () => {
@@ -91,6 +153,7 @@ export function registerTakeAwaySpec({ page, baseUrl, root, screenshotDir }: { p
     expect((await page.locator('[data-testid="run-panel"] .font-mono').first().textContent()) === runId, 'the same run is shown');
     await eventually(async () => (await status('fine-tune')) === 'running' && ['done', 'cached'].includes((await status('head')) ?? ''), 'live badges back after the reload', 20_000);
     await shot('13-reload-mid-run');
+    await docShot('reload-mid-run');
     await page.click('[data-testid="cancel-run"]');
     await eventually(async () => (await page.locator('[data-testid="run-status"]').getAttribute('data-status')) === 'cancelled', 'run cancelled', 30_000);
   });

@@ -1,6 +1,7 @@
-// Opening a graph: small graphs are centred at up to 100%, big ones stay readable and start at their sources.
+// Opening a graph: the whole graph in view, centred, at up to 100%; cards too small to read switch to
+// their overview face with titles drawn at a readable size; only a huge graph is cut, at its start.
 import { describe, expect, it } from 'vitest';
-import { READABLE_ZOOM, readableViewport } from '../../../app/_editor/readable-fit';
+import { FIT_MIN_ZOOM, OVERVIEW_TITLE_PX, OVERVIEW_ZOOM, overviewTitleSize, readableViewport } from '../../../app/_editor/readable-fit';
 
 describe('readableViewport', () => {
   it('centres a graph that fits, never zooming past 100%', () => {
@@ -15,11 +16,37 @@ describe('readableViewport', () => {
     expect(v.zoom).toBeCloseTo(1536 / 1872, 5);
   });
 
-  it('a 14-node graph wider than the pane keeps a readable zoom and shows its start', () => {
-    const v = readableViewport({ x: 100, y: 50, width: 2200, height: 500 }, { width: 880, height: 600 }, { padding: 32 });
-    expect(v.zoom).toBe(READABLE_ZOOM);
-    // The leftmost card starts at the padding; vertically it fits, so it is centred.
-    expect(v.x).toBeCloseTo(32 - 100 * READABLE_ZOOM, 5);
-    expect(v.y).toBeCloseTo((600 - 500 * READABLE_ZOOM) / 2 - 50 * READABLE_ZOOM, 5);
+  it('a 14-node row wider than the pane is shown whole (the spam example at 1280×800)', () => {
+    const bounds = { x: 0, y: -170, width: 1904, height: 880 };
+    const pane = { width: 720, height: 640 };
+    const v = readableViewport(bounds, pane, { padding: 24 });
+    expect(v.zoom).toBeCloseTo(672 / 1904, 5);
+    // Every corner of the graph lands inside the pane.
+    for (const [fx, fy] of [[bounds.x, bounds.y], [bounds.x + bounds.width, bounds.y + bounds.height]]) {
+      const sx = v.x + fx * v.zoom;
+      const sy = v.y + fy * v.zoom;
+      expect(sx).toBeGreaterThanOrEqual(0);
+      expect(sx).toBeLessThanOrEqual(pane.width);
+      expect(sy).toBeGreaterThanOrEqual(0);
+      expect(sy).toBeLessThanOrEqual(pane.height);
+    }
+  });
+
+  it('a graph that would need less than the minimum zoom opens at its start', () => {
+    const v = readableViewport({ x: 100, y: 50, width: 20000, height: 500 }, { width: 880, height: 600 }, { padding: 32 });
+    expect(v.zoom).toBe(FIT_MIN_ZOOM);
+    expect(v.x).toBeCloseTo(32 - 100 * FIT_MIN_ZOOM, 5);
+    expect(v.y).toBeCloseTo((600 - 500 * FIT_MIN_ZOOM) / 2 - 50 * FIT_MIN_ZOOM, 5);
+  });
+});
+
+describe('overviewTitleSize', () => {
+  it('is 0 (full cards) at readable zooms', () => {
+    expect(overviewTitleSize(1)).toBe(0);
+    expect(overviewTitleSize(OVERVIEW_ZOOM)).toBe(0);
+  });
+
+  it('draws titles at least OVERVIEW_TITLE_PX on screen below it', () => {
+    for (const zoom of [0.59, 0.45, 0.35, 0.25, FIT_MIN_ZOOM]) expect(overviewTitleSize(zoom) * zoom).toBeGreaterThanOrEqual(OVERVIEW_TITLE_PX);
   });
 });

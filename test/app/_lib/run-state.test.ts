@@ -1,6 +1,8 @@
 // Folding run events into what the editor shows: failure reasons in the header, the logs and on nodes; badges that follow cache keys.
 import { describe, expect, it } from 'vitest';
-import { applyRunEvents, emptyRunView, nodesMatchingRun, runFailureReason } from '../../../app/_lib/run-state';
+import { applyRunEvents, emptyRunView, flagsOf, nodesMatchingRun, runFailureReason } from '../../../app/_lib/run-state';
+import type { MetricsValue } from '../../../runtime/exec/port-values';
+import { compareStage } from '../../../runtime/stages/eval-stages';
 import type { NumberedRunEvent, RunEvent } from '../../../runtime/exec/events';
 
 let seq = 0;
@@ -45,5 +47,37 @@ describe('run-state', () => {
     expect(Object.keys(nodesMatchingRun(view, undefined))).toEqual(['head', 'ft']);
     expect(Object.keys(nodesMatchingRun(view, { head: 'h1', ft: 'f1' }))).toEqual(['head', 'ft']);
     expect(Object.keys(nodesMatchingRun(view, { head: 'h1', ft: 'f2' }))).toEqual(['head']);
+  });
+
+  it('a baseline’s flags show like Eval’s: on its node, in the run summary and in the Compare node', async () => {
+    // The baseline stage's metrics as the server sends them once it flags a collapsed baseline.
+    const baseline: MetricsValue = {
+      name: 'TF-IDF + logistic regression',
+      kind: 'classification',
+      values: { accuracy: 0.69, macroF1: 0.41 },
+      split: 'test',
+      examples: 80,
+      flags: [{ code: 'collapsed', message: 'every prediction is "ham" (80 of 80)' }],
+    };
+    const evaluation: MetricsValue = { name: 'fine-tuned', kind: 'classification', values: { accuracy: 0.95, macroF1: 0.94 }, flags: [] };
+    // The real Compare stage ranks both and carries the baseline's warning.
+    const { metrics: comparison } = (await compareStage.run({ params: { primaryMetric: 'macroF1', sort: 'descending' }, inputs: { metrics: [evaluation, baseline] }, nodeId: 'compare', log: () => {} } as never)) as { metrics: MetricsValue };
+    const view = applyRunEvents(emptyRunView(), [
+      ev({ type: 'node-status', nodeId: 'baseline', status: 'running', cacheKey: 'b1' }),
+      ev({ type: 'metrics', nodeId: 'baseline', metrics: baseline as never }),
+      ev({ type: 'node-status', nodeId: 'baseline', status: 'done', cacheKey: 'b1' }),
+      ev({ type: 'node-status', nodeId: 'eval', status: 'done', cacheKey: 'e1' }),
+      ev({ type: 'metrics', nodeId: 'eval', metrics: evaluation as never }),
+      ev({ type: 'metrics', nodeId: 'compare', metrics: comparison as never }),
+      ev({ type: 'node-status', nodeId: 'compare', status: 'done', cacheKey: 'c1' }),
+    ]);
+    // The node card reads `nodes[id].flags`; done after the metrics keeps them.
+    expect(view.nodes.baseline).toMatchObject({ status: 'done', flags: [{ code: 'collapsed' }] });
+    expect(view.nodes.eval.flags).toBeUndefined();
+    // The run summary reads flagsOf(metrics) per evaluation, and per row in a comparison.
+    expect(flagsOf(view.metrics.baseline).map((f) => f.code)).toEqual(['collapsed']);
+    const rows = (view.metrics.compare as unknown as MetricsValue).rows!;
+    expect(rows.map((r) => [r.name, flagsOf(r).map((f) => f.code)])).toEqual([['fine-tuned', []], ['TF-IDF + logistic regression', ['collapsed']]]);
+    expect(view.nodes.compare.flags).toEqual([{ code: 'collapsed', message: 'TF-IDF + logistic regression: every prediction is "ham" (80 of 80)' }]);
   });
 });
