@@ -1,11 +1,23 @@
 // Asking before unsaved edits are dropped, whichever way the page is left: closing or reloading the
 // tab (beforeunload), an in-app link (a click caught before Next's Link sees it), the browser's
-// Back/Forward (popstate caught before Next's router handles it) and code that calls router.push
-// (it asks `confirmLeave()` first).
+// Back/Forward (the Navigation API's cancelable traverse, before Next's router sees a popstate) and
+// code that calls router.push (it asks `confirmLeave()` first).
 
 const MESSAGE = 'This graph has unsaved changes. Leave without saving them?';
 
 let guarded = false;
+
+/** The parts of the Navigation API used here (not in TypeScript's DOM types yet). */
+interface NavigateEventLike {
+  navigationType: 'push' | 'replace' | 'reload' | 'traverse';
+  cancelable: boolean;
+  destination: { url: string };
+  preventDefault(): void;
+}
+interface NavigationLike {
+  addEventListener(type: 'navigate', listener: (e: NavigateEventLike) => void): void;
+  removeEventListener(type: 'navigate', listener: (e: NavigateEventLike) => void): void;
+}
 
 /** True when nothing unsaved would be lost, or the person agreed to lose it. Call before router.push. */
 export function confirmLeave(): boolean {
@@ -24,7 +36,6 @@ function leavesPage(e: MouseEvent): boolean {
 export function installLeaveGuard(): () => void {
   guarded = true;
   const here = window.location.href;
-  const hereState: unknown = window.history.state;
   const onBeforeUnload = (e: BeforeUnloadEvent) => e.preventDefault();
   const onClick = (e: MouseEvent) => {
     if (leavesPage(e) && !window.confirm(MESSAGE)) {
@@ -32,23 +43,24 @@ export function installLeaveGuard(): () => void {
       e.stopPropagation();
     }
   };
-  // Back/Forward has already moved the history when popstate fires. The listener runs in the capture
-  // phase, before Next's router (a bubble listener on window); on "stay" it keeps the router from
-  // rendering the other page and puts the editor's entry back on top of the history.
-  const onPopState = (e: PopStateEvent) => {
-    if (window.location.href === here) return;
+  // Back/Forward: popstate comes too late (the history has moved, and Next renders the other page
+  // inside it, unmounting the editor before a listener added after Next's runs). The Navigation API's
+  // navigate event comes first and can cancel a same-document traversal. Browsers without it fall
+  // back to beforeunload and the link guard only.
+  const navigation = (window as { navigation?: NavigationLike }).navigation;
+  const onNavigate = (e: NavigateEventLike) => {
+    if (e.navigationType !== 'traverse' || !e.cancelable || e.destination.url === here) return;
     if (window.confirm(MESSAGE)) return uninstall();
-    e.stopImmediatePropagation();
-    window.history.pushState(hereState, '', here);
+    e.preventDefault();
   };
   window.addEventListener('beforeunload', onBeforeUnload);
   window.addEventListener('click', onClick, true);
-  window.addEventListener('popstate', onPopState, true);
+  navigation?.addEventListener('navigate', onNavigate);
   function uninstall() {
     guarded = false;
     window.removeEventListener('beforeunload', onBeforeUnload);
     window.removeEventListener('click', onClick, true);
-    window.removeEventListener('popstate', onPopState, true);
+    navigation?.removeEventListener('navigate', onNavigate);
   }
   return uninstall;
 }

@@ -164,8 +164,8 @@ export function registerEditorSpec({ page, baseUrl, root, screenshotDir }: SpecC
     expect((await page.locator('.react-flow__node').count()) === 5, 'five nodes after reload');
     expect((await edgeCount()) === 5, 'five edges after reload');
     expect((await page.locator('[data-testid="node-card-lora-1"] [data-testid="card-param-rank"]').textContent()) === '4', 'rank 4 after reload');
-    const versions = await page.locator('[data-testid="version-picker"] option').allTextContents();
-    expect(versions.some((v) => v.includes('first pipeline')), `version listed with its message: ${versions.join(' | ')}`);
+    const versions = () => page.locator('[data-testid="version-picker"] option').allTextContents();
+    await eventually(async () => (await versions()).some((v) => v.includes('first pipeline')), 'version listed with its message');
     await shot('05-reloaded');
   });
 
@@ -251,7 +251,7 @@ export function registerEditorSpec({ page, baseUrl, root, screenshotDir }: SpecC
     await eventually(() => asked.length === 2, 'browser Back asks first');
     await stillEditing('Back, then Stay');
 
-    // Asked again after staying (the editor's page is back on top of the history); this time leave.
+    // Staying cancelled the traversal, so Back asks again; this time leave.
     answer(true);
     await page.evaluate(() => window.history.back());
     await eventually(() => asked.length === 3, 'Back asks again');
@@ -282,6 +282,7 @@ export function registerEditorSpec({ page, baseUrl, root, screenshotDir }: SpecC
   });
 
   test('an older version opens with a banner and saving restores it as the newest', async () => {
+    await eventually(async () => (await page.locator('[data-testid="version-picker"] option').allTextContents()).some((t) => t.includes('first pipeline')), 'versions listed');
     const options = await page.locator('[data-testid="version-picker"] option').evaluateAll((els) => els.map((e) => ({ value: (e as HTMLOptionElement).value, text: e.textContent ?? '' })));
     const first = options.find((o) => o.text.includes('first pipeline'));
     expect(first, `a version named "first pipeline" in ${options.map((o) => o.text).join(' | ')}`);

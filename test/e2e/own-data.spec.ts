@@ -112,6 +112,10 @@ export function registerOwnDataSpec({ page, baseUrl, root, screenshotDir }: { pa
     // Eval scored the whole test file (80 rows), next to the baseline in the comparison.
     const evalText = (await page.locator(`[data-testid="metrics-${evaluate}"]`).textContent()) ?? '';
     expect(evalText.includes('macroF1') && evalText.includes('accuracy'), 'eval metrics shown');
+    // Every row of the test file scored, by the model and by the baseline: their confusion matrices count 80.
+    const scored = (id: string) => page.locator(`[data-testid="metrics-${id}"] [data-testid="confusion-matrix"] td`).evaluateAll((tds) => tds.reduce((n, td) => n + Number(td.textContent), 0));
+    expect((await scored(evaluate)) === 80, `eval scored the 80 rows of the test file, got ${await scored(evaluate)}`);
+    expect((await scored(baseline)) === 80, `the baseline scored the 80 rows of the test file, got ${await scored(baseline)}`);
     const compareText = (await page.locator(`[data-testid="metrics-${compare}"]`).textContent()) ?? '';
     expect(/TF-IDF/.test(compareText), `the comparison lists the baseline, got "${compareText.slice(0, 200)}"`);
 
