@@ -364,7 +364,7 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
-      <div className="flex h-12 shrink-0 items-center gap-2 border-b border-neutral-200 bg-white px-3 text-sm">
+      <div className="flex min-h-12 shrink-0 flex-wrap items-center gap-x-2 gap-y-1 border-b border-neutral-200 bg-white px-3 py-1.5 text-sm">
         <Link href="/graphs" className="text-neutral-500 hover:text-neutral-900">Graphs</Link>
         <span className="text-neutral-300">/</span>
         <input
@@ -373,21 +373,21 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
           onChange={(e) => setName(e.target.value)}
           onBlur={() => name.trim() && name.trim() !== initial.name && rename.mutate({ graphId: initial.id, name })}
           onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
-          className="h-8 w-56 rounded-md border border-transparent px-2 font-medium hover:border-neutral-200 focus:border-accent focus:outline-none"
+          className="h-8 w-36 min-w-0 rounded-md border border-transparent px-2 font-medium 2xl:w-48 hover:border-neutral-200 focus:border-accent focus:outline-none"
         />
         {dirty ? (
-          <span data-testid="unsaved" className="text-xs text-amber-600">● Unsaved changes</span>
+          <span data-testid="unsaved" title="This graph has changes that are not saved yet" className="whitespace-nowrap text-xs text-amber-600">● Unsaved</span>
         ) : (
           <span data-testid="saved-state" className="text-xs text-neutral-400">Saved</span>
         )}
-        <div className="ml-auto flex items-center gap-1.5">
+        <div className="ml-auto flex flex-wrap items-center justify-end gap-1 2xl:gap-1.5">
           <button title="Undo (Ctrl+Z)" data-testid="undo" disabled={history.past.length === 0} onClick={() => setHistory(undo)} className="h-8 rounded-md px-2 text-neutral-600 hover:bg-neutral-100 disabled:opacity-30">↶</button>
           <button title="Redo (Ctrl+Shift+Z)" data-testid="redo" disabled={history.future.length === 0} onClick={() => setHistory(redo)} className="h-8 rounded-md px-2 text-neutral-600 hover:bg-neutral-100 disabled:opacity-30">↷</button>
           <button title="Auto-layout (Shift+L)" data-testid="auto-layout" onClick={layout} className="h-8 rounded-md px-2 text-neutral-600 hover:bg-neutral-100">Layout</button>
           <button title="Zoom out" data-testid="zoom-out" onClick={() => void flow.zoomOut({ duration: 150 })} className="h-8 w-7 rounded-md text-neutral-600 hover:bg-neutral-100">−</button>
           <button title="Zoom in" data-testid="zoom-in" onClick={() => void flow.zoomIn({ duration: 150 })} className="h-8 w-7 rounded-md text-neutral-600 hover:bg-neutral-100">+</button>
           <button title="Fit view (F)" data-testid="fit-view" onClick={() => readableFit()} className="h-8 rounded-md px-2 text-neutral-600 hover:bg-neutral-100">Fit</button>
-          <span className="mx-1 h-5 w-px bg-neutral-200" />
+          <span className="mx-0.5 h-5 w-px bg-neutral-200" />
           <TeamBar graphId={initial.id} role={initial.role} version={initial.latestVersion} />
           <select
             data-testid="version-picker"
@@ -396,7 +396,7 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
               if (dirty && !window.confirm('Discard unsaved changes and open another version?')) return;
               onOpenVersion(e.target.value ? Number(e.target.value) : (versions.data?.[0]?.version ?? initial.latestVersion));
             }}
-            className="h-8 w-40 rounded-md border border-neutral-300 bg-white px-2 text-xs"
+            className="h-8 w-28 rounded-md border border-neutral-300 bg-white px-2 text-xs 2xl:w-40"
           >
             <option value="">Latest version</option>
             {versions.data?.map((v) => (
@@ -408,7 +408,7 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
             Import
             <input ref={importInput} data-testid="import-into-graph" type="file" accept=".json,application/json" className="hidden" onChange={(e) => void importIntoGraph(e.target.files?.[0])} />
           </label>
-          <span className="mx-1 h-5 w-px bg-neutral-200" />
+          <span className="mx-0.5 h-5 w-px bg-neutral-200" />
           <button
             data-testid="run"
             onClick={() => runDoc('all')}
@@ -419,8 +419,8 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
             ▶ Run
           </button>
           <button data-testid="toggle-run-panel" onClick={() => setShowRun((v) => !v)} disabled={!runId} className="h-8 rounded-md px-2 text-neutral-600 hover:bg-neutral-100 disabled:opacity-30">Runs</button>
-          <span className="mx-1 h-5 w-px bg-neutral-200" />
-          <input data-testid="save-message" value={message} onChange={(e) => setMessage(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && doSave()} placeholder="Version message (optional)" className="h-8 w-44 min-w-0 rounded-md border border-neutral-300 px-2 text-xs outline-none focus:border-accent" />
+          <span className="mx-0.5 h-5 w-px bg-neutral-200" />
+          <input data-testid="save-message" value={message} onChange={(e) => setMessage(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && doSave()} placeholder="Version message" title="Version message (optional)" className="h-8 w-28 min-w-0 2xl:w-44 rounded-md border border-neutral-300 px-2 text-xs outline-none focus:border-accent" />
           <button data-testid="save" onClick={doSave} disabled={save.isPending || readOnly} className="h-8 rounded-md bg-accent px-3 font-medium text-white hover:opacity-90 disabled:opacity-50">
             {save.isPending ? 'Saving…' : 'Save'}
           </button>

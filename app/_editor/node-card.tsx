@@ -9,7 +9,11 @@ import { CATEGORY_COLOR } from './category-style';
 import type { NodeRunState } from '../_lib/run-state';
 import { StatusChip } from './run-panel';
 import { ExportDownload, type ExportZipView } from './export-download';
-import { overviewTitleSize } from './readable-fit';
+import { overviewFontFor, overviewTitleSize } from './readable-fit';
+
+/** Card width in flow units (Tailwind w-56) and the overview face's side padding. */
+const CARD_WIDTH = 224;
+const OVERVIEW_PADDING = 8;
 
 export type StageNodeData = {
   node: GraphNode;
@@ -51,11 +55,13 @@ function plainSkipReason(error: string): string {
  * stay put), with its run status and problem count; clicks pass through to the card. */
 function OverviewFace({ title, color, status, problems, px }: { title: string; color: string; status?: string; problems: number; px: number }) {
   const tone = problems > 0 || status === 'failed' ? '#b91c1c' : status === 'done' || status === 'cached' ? '#047857' : status === 'running' ? '#1d4ed8' : '#525252';
+  const stripe = Math.round(px / 4);
+  const size = overviewFontFor(title, px, CARD_WIDTH - stripe - 2 * OVERVIEW_PADDING - 2);
   return (
-    <div data-testid="node-overview" className="pointer-events-none absolute inset-0 z-10 flex flex-col justify-center overflow-hidden rounded-lg bg-white/95 px-3" style={{ borderLeft: `${Math.round(px / 3)}px solid ${color}` }}>
-      <div data-testid="node-overview-title" className="line-clamp-3 break-words font-semibold leading-tight text-neutral-900" style={{ fontSize: px }}>{title}</div>
+    <div data-testid="node-overview" className="pointer-events-none absolute inset-0 z-10 flex flex-col justify-center overflow-hidden rounded-lg bg-white" style={{ borderLeft: `${stripe}px solid ${color}`, padding: `0 ${OVERVIEW_PADDING}px` }}>
+      <div data-testid="node-overview-title" className="line-clamp-3 break-words font-semibold leading-tight text-neutral-900" style={{ fontSize: size }}>{title}</div>
       {(status || problems > 0) && (
-        <div className="mt-1 font-semibold uppercase leading-tight" style={{ fontSize: Math.round(px * 0.8), color: tone }}>
+        <div className="mt-1 font-semibold uppercase leading-tight" style={{ fontSize: Math.round(size * 0.8), color: tone }}>
           {problems > 0 ? `${problems} problem${problems > 1 ? 's' : ''}` : status}
         </div>
       )}

@@ -25,6 +25,16 @@ export function overviewTitleSize(zoom: number): number {
   return Math.ceil(OVERVIEW_TITLE_PX / Math.max(zoom, FIT_MIN_ZOOM));
 }
 
+/** Average advance of a bold sans-serif letter, in em (wide enough for DejaVu Sans Bold). */
+const BOLD_EM_PER_CHAR = 0.66;
+
+/** The overview title's font size: `px`, shrunk (to at most 80 % of it) so its longest word fits on
+ * one line of `width` flow units instead of breaking mid-word ("Pretraine|d"). */
+export function overviewFontFor(title: string, px: number, width: number): number {
+  const longest = Math.max(1, ...title.split(/[\s-]+/).map((w) => w.length));
+  return Math.max(Math.ceil(px * 0.8), Math.min(px, Math.floor(width / (BOLD_EM_PER_CHAR * longest))));
+}
+
 /** Viewport {x, y, zoom} showing `bounds` (flow coordinates) in a pane of the given size. */
 export function readableViewport(bounds: Rect, pane: { width: number; height: number }, opts: { minZoom?: number; maxZoom?: number; padding?: number } = {}): { x: number; y: number; zoom: number } {
   const minZoom = opts.minZoom ?? FIT_MIN_ZOOM;

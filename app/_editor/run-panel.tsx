@@ -139,7 +139,6 @@ export function RunPanel({
         <span className="font-mono text-neutral-500">{runId}</span>
         <StatusChip status={view.status} testId="run-status" />
         {view.device && <span className="max-w-[18rem] shrink-0 truncate whitespace-nowrap text-neutral-500" title={`compute backend: ${view.backend} · ${view.device}`}>{view.backend} · {view.device}</span>}
-        {failure && <span data-testid="run-error" className="min-w-0 truncate text-red-700" title={failure}>{failure}</span>}
         <div className="ml-auto flex items-center gap-2">
           {sweepHref && <a data-testid="run-sweep-link" href={sweepHref} className="text-accent hover:underline">Sweep results</a>}
           {actions}
@@ -152,6 +151,8 @@ export function RunPanel({
           <button onClick={onClose} className="h-7 px-2 text-neutral-500 hover:text-neutral-900">✕</button>
         </div>
       </header>
+      {/* The reason in full, under the header (also when collapsed): a truncated reason hides the part that helps. */}
+      {failure && <p data-testid="run-error" className="line-clamp-2 shrink-0 border-b border-red-200 bg-red-50 px-3 py-1 text-xs text-red-800" title={failure}>{failure}</p>}
       {!collapsed && <div className="flex min-h-0 flex-1 gap-3 overflow-hidden p-3">
         <div className="flex min-w-0 flex-[3] flex-col gap-2">
           <div className="flex items-center gap-2 text-[11px] text-neutral-500">

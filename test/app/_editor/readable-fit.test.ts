@@ -1,7 +1,7 @@
 // Opening a graph: the whole graph in view, centred, at up to 100%; cards too small to read switch to
 // their overview face with titles drawn at a readable size; only a huge graph is cut, at its start.
 import { describe, expect, it } from 'vitest';
-import { FIT_MIN_ZOOM, OVERVIEW_TITLE_PX, OVERVIEW_ZOOM, overviewTitleSize, readableViewport } from '../../../app/_editor/readable-fit';
+import { FIT_MIN_ZOOM, OVERVIEW_TITLE_PX, OVERVIEW_ZOOM, overviewFontFor, overviewTitleSize, readableViewport } from '../../../app/_editor/readable-fit';
 
 describe('readableViewport', () => {
   it('centres a graph that fits, never zooming past 100%', () => {
@@ -48,5 +48,18 @@ describe('overviewTitleSize', () => {
 
   it('draws titles at least OVERVIEW_TITLE_PX on screen below it', () => {
     for (const zoom of [0.59, 0.45, 0.35, 0.25, FIT_MIN_ZOOM]) expect(overviewTitleSize(zoom) * zoom).toBeGreaterThanOrEqual(OVERVIEW_TITLE_PX);
+  });
+});
+
+describe('overviewFontFor', () => {
+  it('keeps the full size when every word fits on a line', () => {
+    expect(overviewFontFor('Split', 35, 190)).toBe(35);
+  });
+
+  it('shrinks a title with a long word so the word fits, never below 80 %', () => {
+    const size = overviewFontFor('Pretrained model', 35, 190);
+    expect(size).toBeLessThan(35);
+    expect(size * 0.66 * 'Pretrained'.length).toBeLessThanOrEqual(190);
+    expect(overviewFontFor('Supercalifragilisticexpialidocious', 35, 190)).toBe(28);
   });
 });
