@@ -384,8 +384,8 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
           <button title="Undo (Ctrl+Z)" data-testid="undo" disabled={history.past.length === 0} onClick={() => setHistory(undo)} className="h-8 rounded-md px-2 text-neutral-600 hover:bg-neutral-100 disabled:opacity-30">↶</button>
           <button title="Redo (Ctrl+Shift+Z)" data-testid="redo" disabled={history.future.length === 0} onClick={() => setHistory(redo)} className="h-8 rounded-md px-2 text-neutral-600 hover:bg-neutral-100 disabled:opacity-30">↷</button>
           <button title="Auto-layout (Shift+L)" data-testid="auto-layout" onClick={layout} className="h-8 rounded-md px-2 text-neutral-600 hover:bg-neutral-100">Layout</button>
-          <button title="Zoom out" data-testid="zoom-out" onClick={() => void flow.zoomOut({ duration: 150 })} className="h-8 w-7 rounded-md text-neutral-600 hover:bg-neutral-100">−</button>
-          <button title="Zoom in" data-testid="zoom-in" onClick={() => void flow.zoomIn({ duration: 150 })} className="h-8 w-7 rounded-md text-neutral-600 hover:bg-neutral-100">+</button>
+          <button title="Zoom out" data-testid="zoom-out" onClick={() => void flow.zoomOut({ duration: 150 })} className="hidden h-8 w-7 rounded-md text-neutral-600 hover:bg-neutral-100 2xl:block">−</button>
+          <button title="Zoom in" data-testid="zoom-in" onClick={() => void flow.zoomIn({ duration: 150 })} className="hidden h-8 w-7 rounded-md text-neutral-600 hover:bg-neutral-100 2xl:block">+</button>
           <button title="Fit view (F)" data-testid="fit-view" onClick={() => readableFit()} className="h-8 rounded-md px-2 text-neutral-600 hover:bg-neutral-100">Fit</button>
           <span className="mx-0.5 h-5 w-px bg-neutral-200" />
           <TeamBar graphId={initial.id} role={initial.role} version={initial.latestVersion} />

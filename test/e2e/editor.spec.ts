@@ -349,10 +349,12 @@ export function registerEditorSpec({ page, baseUrl, root, screenshotDir }: SpecC
     await eventually(async () => (await page.locator('[data-testid="node-overview-title"]').count()) === total, 'every card shows its overview face');
     const titlePx = await page.locator('[data-testid="node-overview-title"]').evaluateAll((els) => els.map((el) => parseFloat(getComputedStyle(el).fontSize)));
     expect(Math.min(...titlePx) * z >= 9.5, `overview titles read at ${titlePx.map((p) => (p * z).toFixed(1)).join(', ')} px on screen`);
-    // The toolbar fits the window: Save and Run are on screen.
+    // The toolbar fits the window on one row: Save and Run on screen, level with the graph's name.
+    const nameBox = (await page.locator('[data-testid="graph-name"]').boundingBox())!;
     for (const testId of ['save', 'run']) {
       const box = (await page.locator(`[data-testid="${testId}"]`).boundingBox())!;
       expect(box.x >= 0 && box.x + box.width <= 1280, `${testId} button on screen at 1280 px, at x ${box.x}–${box.x + box.width}`);
+      expect(Math.abs(box.y + box.height / 2 - (nameBox.y + nameBox.height / 2)) < 4, `${testId} on the toolbar's one row`);
     }
     const fineTuneTitle = (await page.locator('.react-flow__node[data-id="fine-tune"] [data-testid="node-overview-title"]').textContent()) ?? '';
     expect(fineTuneTitle.length > 0, 'the overview face names the node');
@@ -365,7 +367,12 @@ export function registerEditorSpec({ page, baseUrl, root, screenshotDir }: SpecC
     await page.screenshot({ path: join(root, 'docs', 'screenshots', 'example-opened-1280.png') });
     await shot('06b-example-opened');
     // Zoomed in to 100 %, cards show in full again (params, ports).
-    for (let i = 0; i < 4; i++) await page.click('[data-testid="zoom-in"]');
+    // (The −/+ buttons show from 1536 px; the wheel zooms at any width.)
+    await page.mouse.move(pane.x + pane.width / 2, pane.y + pane.height / 2);
+    for (let i = 0; i < 3; i++) {
+      await page.mouse.wheel(0, -300);
+      await page.waitForTimeout(100);
+    }
     await eventually(async () => (await zoom()) >= 0.6 && (await page.locator('[data-testid="node-overview"]').count()) === 0, 'full cards when zoomed in');
     await page.setViewportSize({ width: 1440, height: 900 });
     await page.click('[data-testid="auto-layout"]');
