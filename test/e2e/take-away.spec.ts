@@ -1,6 +1,7 @@
 // Browser tests of a first run that gives something useful: DONE badges, metrics, a Try-it prediction
 // for a typed sentence, the model zip downloaded and opened; a failing stage shows FAILED and its
-// reason on the node and in the panel; a reload mid-run brings the run panel back.
+// reason on the node, in the panel and the logs, and the nodes after it say why they did not run;
+// the check refuses a PEFT export of a model without LoRA; a reload mid-run brings the run panel back.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
@@ -60,26 +61,22 @@ export function registerTakeAwaySpec({ page, baseUrl, root, screenshotDir }: { p
     await shot('11-first-run-done');
   });
 
-  test('a failing stage shows FAILED and its reason on the node, in the panel header and in the logs', async () => {
-    // A PEFT adapter export of a model without LoRA fails inside the stage.
+  test('a PEFT adapter export of a model without LoRA is refused by the check, on the node, before running', async () => {
     await node('export').click();
     await page.click('[data-testid="param-formats"] label:has-text("peft-adapter")');
     await page.click('[data-testid="param-formats"] label:has-text("hf-safetensors")');
-    await page.click('[data-testid="run"]');
-    await eventually(async () => (await status('export')) === 'failed', 'export FAILED', 120_000);
-    const onNode = (await page.locator('[data-testid="node-error-export"]').textContent()) ?? '';
-    expect(/LoRA/.test(onNode), `reason on the node, got "${onNode}"`);
-    await eventually(async () => (await page.locator('[data-testid="run-status"]').getAttribute('data-status')) === 'failed', 'run FAILED');
-    const header = (await page.locator('[data-testid="run-error"]').textContent()) ?? '';
-    expect(header.includes('export') && /LoRA/.test(header), `reason in the panel header, got "${header}"`);
-    const logs = (await page.locator('[data-testid="run-logs"]').textContent()) ?? '';
-    expect(/failed: .*LoRA/.test(logs), 'error line in the logs');
-    for (const id of ['head', 'fine-tune', 'eval']) expect(['done', 'cached'].includes((await status(id)) ?? ''), `${id} keeps its result, got ${await status(id)}`);
-    await shot('12-failed-stage');
-    await docShot('failed-stage');
+    const error = page.locator('[data-testid="param-error-formats"]').first();
+    await error.waitFor({ timeout: 15_000 });
+    expect(/PEFT adapter export saves LoRA adapters.*no LoRA node/.test((await error.textContent()) ?? ''), 'the reason, in plain words, under the param');
+    await eventually(async () => (await page.locator('[data-testid="node-card-export"][data-has-errors="true"]').count()) === 1, 'the Export node marked');
+    expect(await page.locator('[data-testid="run"]').isDisabled(), 'Run waits until it is fixed');
+    await shot('12a-peft-export-refused');
+    await page.click('[data-testid="param-formats"] label:has-text("hf-safetensors")');
+    await page.click('[data-testid="param-formats"] label:has-text("peft-adapter")');
+    await eventually(async () => Number(await page.locator('[data-testid="issues-count"]').textContent()) === 0, 'valid again');
   });
 
-  test('a diverging fine-tune FAILS with its reason, and the nodes after it say why they did not run', async () => {
+  test('a failing stage (a diverging fine-tune) shows FAILED and its reason on the node, in the panel header and the logs; the nodes after it say why they did not run', async () => {
     await node('fine-tune').click();
     const set = async (param: string, value: string) => {
       if (await page.locator(`[data-testid="param-${param}-override"]`).count()) await page.click(`[data-testid="param-${param}-override"]`);
@@ -102,11 +99,13 @@ export function registerTakeAwaySpec({ page, baseUrl, root, screenshotDir }: { p
       expect(why === 'Not run: upstream node fine-tune failed', `${id} says why it did not run, got "${why}"`);
     }
     await eventually(async () => (await page.locator('[data-testid="run-status"]').getAttribute('data-status')) === 'failed', 'run FAILED');
-    expect(/fine-tune/.test((await page.locator('[data-testid="run-error"]').textContent()) ?? ''), 'the panel header names the failed node');
+    const header = (await page.locator('[data-testid="run-error"]').textContent()) ?? '';
+    expect(/Fine-tune \(fine-tune\) failed: training diverged/.test(header), `the panel header names the failed node and why, got "${header}"`);
+    for (const id of ['emails', 'split', 'head']) expect(['done', 'cached'].includes((await status(id)) ?? ''), `${id} keeps its result, got ${await status(id)}`);
     const logs = (await page.locator('[data-testid="run-logs"]').textContent()) ?? '';
     expect(/failed: training diverged/.test(logs) && /skipped: upstream node "fine-tune" failed/.test(logs), 'the logs have the failure and the skips');
-    await shot('12b-diverged-skipped');
-    await docShot('diverged-skipped');
+    await shot('12-failed-stage');
+    await docShot('failed-stage');
 
     // The run panel: resized by dragging its top edge, collapsed to its header and opened again.
     const panel = page.locator('[data-testid="run-panel"]');
@@ -137,9 +136,6 @@ export function registerTakeAwaySpec({ page, baseUrl, root, screenshotDir }: { p
   });
 
   test('reloading mid-run brings the run panel back, following the same run', async () => {
-    await node('export').click();
-    await page.click('[data-testid="param-formats"] label:has-text("hf-safetensors")');
-    await page.click('[data-testid="param-formats"] label:has-text("peft-adapter")');
     await node('fine-tune').click();
     await page.fill('[data-testid="param-epochs"]', '60');
     await page.click('[data-testid="save"]');
