@@ -21,7 +21,8 @@ export function ExportDownload({ zip, compact }: { zip: ExportZipView; compact?:
       className={`nodrag inline-flex items-center gap-1.5 rounded-md border border-emerald-300 bg-emerald-50 font-medium text-emerald-800 hover:bg-emerald-100 ${compact ? 'px-2 py-0.5 text-[11px]' : 'px-2.5 py-1 text-xs'}`}
       title="The trained model as a zip: Hugging Face folder, adapters, tokenizer"
     >
-      ⬇ Download {zip.name}.zip <span className="font-normal text-emerald-700">({formatBytes(zip.bytes)})</span>
+      {/* On a card the name is already in its params; a shorter label keeps button and size on one line. */}
+      <span className="whitespace-nowrap">⬇ Download {compact ? 'zip' : `${zip.name}.zip`}</span> <span className="whitespace-nowrap font-normal text-emerald-700">({formatBytes(zip.bytes)})</span>
     </a>
   );
 }

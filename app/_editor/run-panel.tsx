@@ -136,13 +136,13 @@ export function RunPanel({
           {collapsed ? '▴' : '▾'}
         </button>
         <span className="font-semibold">Run</span>
-        <span className="font-mono text-neutral-500">{runId}</span>
+        <span className="shrink-0 font-mono text-neutral-500">{runId}</span>
         <StatusChip status={view.status} testId="run-status" />
-        {view.device && <span className="max-w-[18rem] shrink-0 truncate whitespace-nowrap text-neutral-500" title={`compute backend: ${view.backend} · ${view.device}`}>{view.backend} · {view.device}</span>}
-        <div className="ml-auto flex items-center gap-2">
+        {view.device && <span className="min-w-0 max-w-[18rem] truncate whitespace-nowrap text-neutral-500" title={`compute backend: ${view.backend} · ${view.device}`}>{view.backend} · {view.device}</span>}
+        <div className="ml-auto flex shrink-0 items-center gap-2">
           {sweepHref && <a data-testid="run-sweep-link" href={sweepHref} className="text-accent hover:underline">Sweep results</a>}
           {actions}
-          <select data-testid="run-history" value={runId} onChange={(e) => onPickRun(e.target.value)} className="h-7 rounded border border-neutral-300 bg-white px-1 text-xs">
+          <select data-testid="run-history" value={runId} onChange={(e) => onPickRun(e.target.value)} className="h-7 w-44 rounded border border-neutral-300 bg-white px-1 text-xs">
             {history.map((r) => (
               <option key={r.id} value={r.id}>{new Date(r.createdAt).toLocaleTimeString()} — {r.status} ({r.id.slice(0, 8)})</option>
             ))}
