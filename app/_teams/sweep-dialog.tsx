@@ -13,9 +13,10 @@ interface Axis {
   text: string;
 }
 
-/** The node's current value of a param, as a starting point for the values field. */
+/** The node's current value of a param (its default when unset), as a starting point for the values field. */
 function currentValue(node: GraphNode, name: string): string {
-  const v = node.params[name];
+  const parsed = getNodeDefinition(node.type)?.params.safeParse(node.params);
+  const v = node.params[name] ?? (parsed?.success ? (parsed.data as Record<string, unknown>)[name] : undefined);
   return v === undefined ? '' : String(v);
 }
 

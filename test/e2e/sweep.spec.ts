@@ -89,6 +89,11 @@ export function registerSweepSpec({ page, baseUrl, root, screenshotDir }: { page
     const shot = join(screenshotDir, 'sweep.png');
     await page.screenshot({ path: shot });
     copyFileSync(shot, join(root, 'docs', 'screenshots', 'sweep.png'));
+    // The comparison of the sweep shows its four runs side by side.
+    await page.click('[data-testid="sweep-compare"]');
+    await page.waitForURL(/\/compare\?sweep=s_/);
+    await page.locator('[data-testid="compare-page"]').waitFor();
+    await eventually(async () => (await page.locator('[data-testid="compare-run"]').count()) === 4, 'the comparison shows the 4 runs of the sweep', 20_000);
   });
 
   test('the run panel of a sweep run links back to its results table', async () => {
