@@ -15,6 +15,7 @@ const CONTROL = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}]/u;
 const WHITESPACE = /\p{White_Space}/u;
 const MARK_NONSPACING = /\p{Mn}/gu;
 const PUNCT = /\p{P}/u;
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
 /** CJK Unified Ideograph ranges of the Rust implementation. */
 export function isChineseChar(cp: number): boolean {
@@ -33,18 +34,33 @@ export function isChineseChar(cp: number): boolean {
 /** ASCII punctuation and symbols (33–47, 58–64, 91–96, 123–126) or Unicode category P*. */
 export function isPunctuation(ch: string): boolean {
   const cp = ch.codePointAt(0)!;
-  return (cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126) || PUNCT.test(ch);
+  return (cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126) || (cp >= 128 && PUNCT.test(ch));
 }
 
 /** clean → Chinese spacing → strip accents → lowercase (per code point, no final-sigma rule). */
 export function normalizeBert(text: string, o: NormalizerOptions): string {
   let out = '';
+  // ASCII needs no Unicode tables: most text is ASCII, and the regex tests per character were the cost.
+  let ascii = true;
   if (o.cleanText || o.handleChineseChars) {
     for (const ch of text) {
       const cp = ch.codePointAt(0)!;
+      if (cp < 128) {
+        if (o.cleanText) {
+          if (cp === 9 || cp === 10 || cp === 13 || cp === 32) {
+            out += ' ';
+            continue;
+          }
+          // NUL and the other C0 controls (VT and FF included, as CONTROL says) and DEL go.
+          if (cp < 32 || cp === 127) continue;
+        }
+        out += ch;
+        continue;
+      }
+      ascii = false;
       if (o.cleanText) {
-        if (cp === 0 || cp === 0xfffd) continue;
-        if (ch !== '\t' && ch !== '\n' && ch !== '\r' && CONTROL.test(ch)) continue;
+        if (cp === 0xfffd) continue;
+        if (CONTROL.test(ch)) continue;
         if (WHITESPACE.test(ch)) {
           out += ' ';
           continue;
@@ -52,7 +68,11 @@ export function normalizeBert(text: string, o: NormalizerOptions): string {
       }
       out += o.handleChineseChars && isChineseChar(cp) ? ` ${ch} ` : ch;
     }
-  } else out = text;
+  } else {
+    out = text;
+    ascii = ASCII_ONLY.test(out);
+  }
+  if (ascii) return o.lowercase ? out.toLowerCase() : out;
   if (o.stripAccents ?? o.lowercase) out = out.normalize('NFD').replace(MARK_NONSPACING, '');
   if (o.lowercase) {
     let lowered = '';
@@ -67,7 +87,9 @@ export function preTokenizeBert(text: string): string[] {
   const pieces: string[] = [];
   let current = '';
   for (const ch of text) {
-    if (WHITESPACE.test(ch)) {
+    const cp = ch.codePointAt(0)!;
+    const space = cp < 128 ? cp === 32 || (cp >= 9 && cp <= 13) : WHITESPACE.test(ch);
+    if (space) {
       if (current) pieces.push(current);
       current = '';
     } else if (isPunctuation(ch)) {

@@ -82,18 +82,24 @@ export function toTensors(b: HostBatch): { batch: Batch; labels: tf.Tensor } {
 /** A corpus as fixed-length id rows: documents tokenized, concatenated, cut into [CLS] … [SEP] chunks. */
 export function corpusRows(tok: WordPieceTokenizer, documents: string[], maxLength: number, maxRows = Infinity): number[][] {
   const body = maxLength - 2;
+  const cls = tok.clsId;
+  const sep = tok.sepId;
   const rows: number[][] = [];
-  let current: number[] = [];
+  let current: number[] = [cls];
   for (const doc of documents) {
-    for (const t of tok.tokenize(doc)) {
-      current.push(tok.tokenToId(t)!);
-      if (current.length === body) {
-        rows.push([tok.clsId, ...current, tok.sepId]);
-        current = [];
+    for (const id of tok.tokenizeToIds(doc)) {
+      current.push(id);
+      if (current.length === body + 1) {
+        current.push(sep);
+        rows.push(current);
+        current = [cls];
         if (rows.length >= maxRows) return rows;
       }
     }
   }
-  if (current.length >= 8) rows.push([tok.clsId, ...current, tok.sepId]);
+  if (current.length - 1 >= 8) {
+    current.push(sep);
+    rows.push(current);
+  }
   return rows;
 }

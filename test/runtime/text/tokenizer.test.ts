@@ -27,6 +27,31 @@ describe('BERT normalizer and pre-tokenizer', () => {
     expect(normalizeBert('a\u0000b\u200bc\u00a0d\u0085e\tf', { cleanText: true, handleChineseChars: false, stripAccents: false, lowercase: false })).toBe('abc de f');
   });
 
+  it('treats ASCII exactly as the Unicode tables do (the fast path for ASCII text)', () => {
+    // Every ASCII character alone and between letters: C0 controls and DEL go (VT and FF too), tab/newline/CR become spaces.
+    const opts = { cleanText: true, handleChineseChars: true, stripAccents: null, lowercase: true };
+    const slow = (ch: string) => {
+      const cp = ch.codePointAt(0)!;
+      if (cp === 0 || (cp < 32 && ![9, 10, 13].includes(cp)) || cp === 127) return '';
+      return /\p{White_Space}/u.test(ch) ? ' ' : ch.toLowerCase();
+    };
+    for (let cp = 0; cp < 128; cp++) {
+      const ch = String.fromCharCode(cp);
+      expect(normalizeBert(`A${ch}b`, opts)).toBe(`a${slow(ch)}b`);
+      expect(preTokenizeBert(`a${ch}b`)).toEqual(/\p{White_Space}/u.test(ch) ? ['a', 'b'] : /[\p{P}\p{S}]/u.test(ch) ? ['a', ch, 'b'] : [`a${ch}b`]);
+    }
+    // Mixed text still takes the Unicode path: accents stripped, no final-sigma rule.
+    expect(normalizeBert('Résumé ΟΣ\u000b!', opts)).toBe('resume οσ!');
+  });
+
+  it('tokenizeToIds gives the ids of tokenize, cached per word', () => {
+    for (const text of ["Don't wanted UNAFFABLE runnING, cafe!", 'Café 中国 hello\u0000world [MASK] a', '', '   ', 'unknownword $500.']) {
+      const expected = tok.tokenize(text).map((t) => tok.tokenToId(t));
+      expect(tok.tokenizeToIds(text)).toEqual(expected);
+      expect(tok.tokenizeToIds(text)).toEqual(expected);
+    }
+  });
+
   it('splits punctuation into its own tokens, including ASCII symbols', () => {
     expect(preTokenizeBert('Hey friend!     How are you?!?')).toEqual(['Hey', 'friend', '!', 'How', 'are', 'you', '?', '!', '?']);
     expect(preTokenizeBert("don't $5.00")).toEqual(['don', "'", 't', '$', '5', '.', '00']);
