@@ -7,7 +7,8 @@ import { useEffect, useMemo, useState } from 'react';
 import { getNodeDefinition, type GraphDocument } from '../../graph-nodes';
 import { applyParamChanges, formatParamValue, type ParamChange } from '../../runtime/compile/param-changes';
 import { ParamForm } from '../_editor/param-form';
-import { useTRPC } from '../_lib/trpc';
+import { checkOnServer } from '../_lib/check-graph';
+import { useTRPC, useTRPCClient } from '../_lib/trpc';
 import { shortRunId } from './compare-data';
 
 /** Edits keyed by node and param; the last edit of a param wins. */
@@ -19,6 +20,7 @@ const wireValue = (v: unknown) => (v === undefined ? null : v);
 
 export function RerunDialog({ runId, canRun, onClose, onStarted }: { runId: string; canRun: boolean; onClose: () => void; onStarted: (started: { runId: string; version: number; message: string }) => void }) {
   const trpc = useTRPC();
+  const client = useTRPCClient();
   const run = useQuery(trpc.runs.get.queryOptions({ runId }));
   const base = run.data?.run.document as GraphDocument | undefined;
   const [edits, setEdits] = useState<Edits>({});
@@ -43,6 +45,14 @@ export function RerunDialog({ runId, canRun, onClose, onStarted }: { runId: stri
   }, [changes]);
   const localOk = !!local && local.issues.length === 0;
   const plan = useQuery({ ...trpc.reruns.plan.queryOptions({ runId, changes: planned as { nodeId: string; param: string; value: number | string | boolean | null }[] }), enabled: localOk && !!base, placeholderData: (prev) => prev });
+  // What "auto" params will resolve to for the edited graph (the editor's check, a POST with the document).
+  const checked = useQuery({
+    queryKey: ['rerun.check', runId, planned],
+    queryFn: () => checkOnServer(client, local!.document),
+    enabled: localOk && !!base,
+    placeholderData: (prev) => prev,
+    staleTime: 60_000,
+  });
   const start = useMutation(trpc.reruns.start.mutationOptions({ onSuccess: (s) => onStarted({ runId: s.runId, version: s.version, message: s.message }) }));
 
   const node = base?.nodes.find((n) => n.id === selected);
@@ -90,6 +100,7 @@ export function RerunDialog({ runId, canRun, onClose, onStarted }: { runId: stri
                     def={def}
                     params={edited.params}
                     issues={(local?.issues ?? []).filter((i) => i.nodeId === edited.id)}
+                    resolved={checked.data?.resolved[edited.id]}
                     onChange={(param, value) => setEdits((e) => ({ ...e, [editKey(edited.id, param)]: { nodeId: edited.id, param, value } }))}
                   />
                 </>

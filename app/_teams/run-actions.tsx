@@ -62,8 +62,8 @@ export function RunActions({
         Rerun with changes…
       </button>
       <div ref={box} className="relative">
-        <button data-testid="open-run-list" onClick={() => setListOpen((o) => !o)} className="h-7 whitespace-nowrap rounded border border-neutral-300 bg-white px-2 hover:bg-neutral-50">
-          All runs ({runs.length}) ▾
+        <button data-testid="open-run-list" onClick={() => setListOpen((o) => !o)} title="Every run of this graph: compare, rerun, parents" className="h-7 whitespace-nowrap rounded border border-neutral-300 bg-white px-2 hover:bg-neutral-50">
+          Runs ({runs.length}) ▾
         </button>
         {listOpen && (
           <div data-testid="run-list" className="absolute bottom-full right-0 z-30 mb-1 flex max-h-[60vh] w-[560px] flex-col rounded-md border border-neutral-200 bg-white text-xs shadow-xl">
@@ -79,7 +79,7 @@ export function RunActions({
                       <td className="py-1">
                         <button onClick={() => onPickRun(r.id)} className="font-mono text-accent hover:underline" title={`show run ${r.id}`}>{shortRunId(r.id)}</button>
                       </td>
-                      <td className="py-1 text-neutral-500">{new Date(r.createdAt).toLocaleString()}</td>
+                      <td className="whitespace-nowrap py-1 text-neutral-500">{new Date(r.createdAt).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' })}</td>
                       <td className="py-1 text-neutral-500">{r.graphVersion ? `v${r.graphVersion}` : 'unsaved'}</td>
                       <td className="py-1">
                         {r.parentRunId && (
@@ -92,7 +92,7 @@ export function RunActions({
                         )}
                       </td>
                       <td className="py-1 pr-2 text-right">
-                        <button data-testid={`run-rerun-${r.id}`} disabled={!canRun} onClick={() => setRerunOf(r.id)} className="rounded px-1.5 py-0.5 text-neutral-600 hover:bg-neutral-100 disabled:opacity-40">Rerun…</button>
+                        <button data-testid={`run-rerun-${r.id}`} disabled={!canRun} onClick={() => setRerunOf(r.id)} title="Rerun with changes…" className="whitespace-nowrap rounded px-1.5 py-0.5 text-neutral-600 hover:bg-neutral-100 disabled:opacity-40">Rerun…</button>
                       </td>
                     </tr>
                   ))}

@@ -23,7 +23,8 @@ export function registerCompareSpec({ page, baseUrl, root }: SpecContext) {
   let firstId = '';
 
   test('compare: a tiny graph runs to the end', async () => {
-    await page.setViewportSize({ width: 1600, height: 1000 });
+    // The default window of the e2e run (1440 × 900): the run panel's header must fit its buttons there.
+    await page.setViewportSize({ width: 1440, height: 900 });
     // The run spec's graph with one epoch, under its own name so the specs can share a session.
     const doc = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'graphs', 'e2e-run.json'), 'utf8'));
     doc.nodes.find((n: { id: string }) => n.id === 'fine-tune').params.epochs = 1;
@@ -73,6 +74,9 @@ export function registerCompareSpec({ page, baseUrl, root }: SpecContext) {
     expect(((await page.locator(`[data-testid="run-parent-${rerunId}"]`).textContent()) ?? '').includes(`rerun of #${firstId.slice(2, 8)}`), 'parent link shown');
     await page.check(`[data-testid="run-select-${rerunId}"]`);
     await page.check(`[data-testid="run-select-${firstId}"]`);
+    const header = await page.locator('[data-testid="run-panel"] header').evaluate((h) => ({ scroll: h.scrollWidth, client: h.clientWidth }));
+    expect(header.scroll <= header.client, `run panel header fits (${header.scroll} > ${header.client})`);
+    await page.screenshot({ path: join(docsShots, 'run-list.png') });
     await page.click('[data-testid="compare-selected"]');
     await page.waitForURL(new RegExp(`/graphs/${graphId}/compare\\?runs=${firstId},${rerunId}`));
     await page.locator('[data-testid="compare-page"]').waitFor();
