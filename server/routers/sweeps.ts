@@ -81,8 +81,8 @@ export const sweepsRouter = router({
         }
       } catch (err) {
         // Points already started keep running and stay in the sweep; the rest are not started.
-        const why = err instanceof RunRejected ? err.message : (err as Error).message;
-        throw new TRPCError({ code: 'BAD_REQUEST', message: `point ${runIds.length + 1} of ${points.length} could not start (${runIds.length} started): ${why}`, cause: err });
+        if (!(err instanceof RunRejected)) throw err;
+        throw new TRPCError({ code: 'BAD_REQUEST', message: `point ${runIds.length + 1} of ${points.length} could not start (${runIds.length} started): ${err.message}`, cause: err });
       }
       return { sweepId, runIds };
     }),
@@ -117,6 +117,8 @@ export const sweepsRouter = router({
         .orderBy(asc(runs.createdAt), asc(runs.id));
       const allNodes = runRows.length ? await ctx.db.select({ runId: runNodes.runId, nodeId: runNodes.nodeId, status: runNodes.status, metrics: runNodes.metrics }).from(runNodes).where(inArray(runNodes.runId, runRows.map((r) => r.id))) : [];
       const nodes = allNodes.filter((n) => n.metrics !== null);
+      // Rows in grid order (the first param varies slowest), as the dialog listed the points.
+      const gridIndex = (values: Record<string, SweepValue>) => spec.params.reduce((n, p) => n * p.values.length + Math.max(0, p.values.findIndex((v) => v === values[p.name])), 0);
       const rows: SweepRow[] = runRows.map((r) => {
         const swept = (r.document as GraphDocument).nodes.find((n) => n.id === sweep.nodeId)?.params ?? {};
         return {
@@ -128,6 +130,7 @@ export const sweepsRouter = router({
           seconds: r.startedAt && r.finishedAt ? (r.finishedAt.getTime() - r.startedAt.getTime()) / 1000 : null,
         };
       });
+      rows.sort((a, b) => gridIndex(a.values) - gridIndex(b.values));
       const firstDoc = runRows[0]?.document as GraphDocument | undefined;
       const node = firstDoc?.nodes.find((n) => n.id === sweep.nodeId);
       // What actually happened to each stage across the sweep's runs: computed (done) or reused (cached).
