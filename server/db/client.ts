@@ -4,6 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { PGlite } from '@electric-sql/pglite';
+import { PGliteThread } from './pglite-thread';
 import * as schema from './schema';
 
 /** The Drizzle handle every router and service uses, whichever engine is underneath. */
@@ -28,17 +30,24 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir?: strin
     await migrate(db, { migrationsFolder });
     return { db: db as unknown as Database, kind: 'postgres', close: () => sql.end() };
   }
-  const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
-  let client;
-  if (opts.dataDir === null) client = new PGlite();
-  else {
-    const dir = resolve(opts.dataDir ?? defaultDataDir(), 'db');
+  let dir: string | null = null;
+  if (opts.dataDir !== null) {
+    dir = resolve(opts.dataDir ?? defaultDataDir(), 'db');
     mkdirSync(dir, { recursive: true });
-    client = new PGlite(dir);
   }
-  const db = drizzle({ client, schema });
+  // PGlite on its own thread (pglite-thread.ts says why); TUNEGRAPH_PGLITE_THREAD=0 keeps it on the main thread.
+  let client: { close(): Promise<void> };
+  if (process.env.TUNEGRAPH_PGLITE_THREAD === '0') {
+    const { PGlite } = await import('@electric-sql/pglite');
+    client = dir === null ? new PGlite() : new PGlite(dir);
+  } else {
+    const thread = new PGliteThread(dir);
+    await thread.ready;
+    client = thread;
+  }
+  const db = drizzle({ client: client as unknown as PGlite, schema });
   await migrate(db, { migrationsFolder });
   return { db: db as unknown as Database, kind: 'pglite', close: () => client.close() };
 }
