@@ -58,7 +58,8 @@ describe('rerun with changes and compare runs', () => {
 
   beforeAll(async () => {
     process.env.TUNEGRAPH_BUNDLED_MODELS_DIR = FIXTURE_MODELS_DIR;
-    server = await startServer({ port: 0, dataDir, next: false });
+    // COMPARE_TEST_DATABASE_URL runs the same against a real (empty) PostgreSQL database.
+    server = await startServer({ port: 0, dataDir, next: false, databaseUrl: process.env.COMPARE_TEST_DATABASE_URL || undefined });
     const { db } = server.database;
     await db.insert(users).values([people.admin, people.editor, people.viewer, people.nonMember]);
     await db.insert(workspaces).values({ id: 'w_other', name: 'Other team' });
