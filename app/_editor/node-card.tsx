@@ -52,8 +52,8 @@ function plainSkipReason(error: string): string {
 }
 
 /** The card zoomed out too far to read: its title drawn large over it (same size, so layout and edges
- * stay put), with its run status and problem count; clicks pass through to the card. */
-function OverviewFace({ title, color, status, problems, px }: { title: string; color: string; status?: string; problems: number; px: number }) {
+ * stay put), with its run status, problem count and first warning; clicks pass through to the card. */
+function OverviewFace({ title, color, status, problems, flag, px }: { title: string; color: string; status?: string; problems: number; flag?: string; px: number }) {
   const tone = problems > 0 || status === 'failed' ? '#b91c1c' : status === 'done' || status === 'cached' ? '#047857' : status === 'running' ? '#1d4ed8' : '#525252';
   const stripe = Math.round(px / 4);
   const size = overviewFontFor(title, px, CARD_WIDTH - stripe - 2 * OVERVIEW_PADDING - 2);
@@ -65,6 +65,7 @@ function OverviewFace({ title, color, status, problems, px }: { title: string; c
           {problems > 0 ? `${problems} problem${problems > 1 ? 's' : ''}` : status}
         </div>
       )}
+      {flag && <div data-testid="node-overview-flag" className="font-semibold leading-tight text-amber-700" style={{ fontSize: Math.round(size * 0.8) }}>⚠ {flag}</div>}
     </div>
   );
 }
@@ -172,7 +173,7 @@ function StageCard({ data, selected }: NodeProps<StageFlowNode>) {
           <ExportDownload zip={download} compact />
         </div>
       )}
-      {overviewPx > 0 && <OverviewFace title={node.label || def.title} color={color} status={run?.status ?? (stale ? 'stale' : undefined)} problems={issues.length} px={overviewPx} />}
+      {overviewPx > 0 && <OverviewFace title={node.label || def.title} color={color} status={run?.status ?? (stale ? 'stale' : undefined)} problems={issues.length} flag={run?.flags?.[0]?.code} px={overviewPx} />}
     </div>
   );
 }

@@ -1,7 +1,7 @@
-// The view an editor opens on (and Fit / F): the whole graph, centred, at up to 100 %. A graph too
-// wide to read at that zoom stays whole on screen; its cards switch to an overview face (below OVERVIEW_ZOOM)
-// that draws each title at a readable size, so a person sees what is where at a glance
-// and zooms in to edit. Only a graph beyond FIT_MIN_ZOOM is cut, anchored at its sources (top-left).
+// The view an editor opens on (and Fit / F): the whole graph, centred, at up to 100 %. Below
+// OVERVIEW_ZOOM card params are too small to read, so cards show an overview face with the title drawn
+// at a readable size: the whole graph stays on screen and a person sees what is where, then zooms in
+// to edit. Only a graph that needs less than FIT_MIN_ZOOM is cut, anchored at its sources (top-left).
 
 export interface Rect {
   x: number;

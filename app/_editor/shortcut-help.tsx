@@ -9,7 +9,7 @@ const SHORTCUTS: [string, string][] = [
   ['Delete / Backspace', 'Delete selection'],
   ['Shift + click, Shift + drag', 'Multi-select, box select'],
   ['Shift + L', 'Auto-layout'],
-  ['F', 'Fit view'],
+  ['F', 'Fit the whole graph in view'],
   ['Esc', 'Clear selection'],
   ['?', 'This sheet'],
 ];

@@ -38,6 +38,21 @@ export function registerTakeAwaySpec({ page, baseUrl, root, screenshotDir }: { p
     await page.locator('[data-testid="metrics-eval"]').waitFor();
     expect(((await page.locator('[data-testid="metrics-eval"]').textContent()) ?? '').includes('macroF1'), 'eval metrics shown');
 
+    // Zoomed far out, cards show their overview face: title, status, and the first warning if any.
+    const flagged = (await page.locator('[data-testid="node-flags-eval"]').count()) > 0;
+    const pane = (await page.locator('[data-testid="canvas"]').boundingBox())!;
+    await page.mouse.move(pane.x + pane.width / 2, pane.y + pane.height / 2);
+    for (let i = 0; i < 3; i++) {
+      await page.mouse.wheel(0, 400);
+      await page.waitForTimeout(100);
+    }
+    const face = page.locator('.react-flow__node[data-id="eval"] [data-testid="node-overview"]');
+    await face.waitFor();
+    expect(/done/i.test((await face.textContent()) ?? ''), 'the overview face shows the status');
+    expect((await face.locator('[data-testid="node-overview-flag"]').count()) === (flagged ? 1 : 0), 'the overview face shows the warning exactly when the card has one');
+    await page.click('[data-testid="fit-view"]');
+    await eventually(async () => (await page.locator('[data-testid="node-overview"]').count()) === 0, 'Fit brings the full cards back');
+
     // Try it on the Eval node: the model wired into it answers a typed sentence.
     await node('eval').click();
     await page.fill('[data-testid="try-it-text"]', 'Congratulations, you won a free cruise! Click here to claim your prize.');
