@@ -146,6 +146,7 @@ export const graphsRouter = router({
         document: row.document as GraphDocument,
         message: row.message,
         role: ctx.role,
+        workspaceId: ctx.graph.workspaceId,
         createdAt: ctx.graph.createdAt,
         updatedAt: ctx.graph.updatedAt,
       };
@@ -202,7 +203,10 @@ export const graphsRouter = router({
       return { id, version: 1, workspaceId: target.workspaceId };
     }),
 
-  /** Moves a graph (with its history and runs) to another workspace; admin or owner on both sides. */
+  /** Moves a graph (its history and shares) to another workspace; admin or owner on both sides. Its runs,
+   * sweeps, artifacts and uploads stay in the workspace they were made in (the cache never crosses
+   * workspaces): members there still read those runs; the new workspace runs with its own cache and
+   * uploads, and a document that names the old workspace's upload is reported until re-pointed. */
   transfer: graphProcedure('manage')
     .input(z.object({ workspaceId: z.string().min(1).max(64) }))
     .mutation(async ({ ctx, input }) => {

@@ -8,6 +8,7 @@ import { checkGraphDocumentInSlices, GraphFileError } from '../../runtime/compil
 import { reservedIdProblem } from '../../runtime/compile/validate';
 import { graphVersions, runNodes, runs } from '../db/schema';
 import { RunRejected } from '../runs/run-service';
+import { inVisibleWorkspace } from './visible-workspaces';
 import { graphProcedure, requireRunService, router, runProcedure } from '../trpc';
 
 export const runsRouter = router({
@@ -59,7 +60,7 @@ export const runsRouter = router({
     const rows = await ctx.db
       .select({ id: runs.id, status: runs.status, graphVersion: runs.graphVersion, backend: runs.backend, device: runs.device, error: runs.error, createdAt: runs.createdAt, startedAt: runs.startedAt, finishedAt: runs.finishedAt, targets: runs.targets, parentRunId: runs.parentRunId, sweepId: runs.sweepId })
       .from(runs)
-      .where(eq(runs.graphId, ctx.graph.id))
+      .where(and(eq(runs.graphId, ctx.graph.id), inVisibleWorkspace(ctx.db, runs.workspaceId, ctx.graph.workspaceId, ctx.user.id)))
       .orderBy(desc(runs.createdAt))
       .limit(50);
     return rows;

@@ -9,6 +9,7 @@ import { planRun } from '../../runtime/compile/plan';
 import { validateGraphInSlices } from '../../runtime/compile/validate';
 import { ArtifactStore, artifactsRootFor } from '../../runtime/exec/artifact-store';
 import type { Context } from '../trpc';
+import { inVisibleWorkspace } from './visible-workspaces';
 import { graphVersions, runNodes, runs, sweeps, users } from '../db/schema';
 import { newId } from '../ids';
 import { RunRejected } from '../runs/run-service';
@@ -93,7 +94,7 @@ export const sweepsRouter = router({
       .select({ id: sweeps.id, graphVersion: sweeps.graphVersion, nodeId: sweeps.nodeId, spec: sweeps.spec, createdAt: sweeps.createdAt, createdBy: users.name })
       .from(sweeps)
       .leftJoin(users, eq(users.id, sweeps.createdBy))
-      .where(eq(sweeps.graphId, ctx.graph.id))
+      .where(and(eq(sweeps.graphId, ctx.graph.id), inVisibleWorkspace(ctx.db, sweeps.workspaceId, ctx.graph.workspaceId, ctx.user.id)))
       .orderBy(desc(sweeps.createdAt))
       .limit(50);
     const counts = rows.length ? await ctx.db.select({ sweepId: runs.sweepId, status: runs.status }).from(runs).where(inArray(runs.sweepId, rows.map((r) => r.id))) : [];

@@ -1,9 +1,11 @@
 'use client';
-// Sharing one graph: with people (by email) or a workspace as viewer/editor, and read-only links.
+// Managing one graph: sharing with people (by email) or a workspace as viewer/editor, read-only links,
+// and moving it to another workspace.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { use, useState } from 'react';
 import { useTRPC } from '../../../_lib/trpc';
+import { MoveGraph } from '../../../_teams/move-graph';
 
 export default function ShareGraphPage({ params }: { params: Promise<{ graphId: string }> }) {
   const { graphId } = use(params);
@@ -65,6 +67,7 @@ export default function ShareGraphPage({ params }: { params: Promise<{ graphId: 
               </li>
             ))}
           </ul>
+          {graph.data && (graph.data.role === 'owner' || graph.data.role === 'admin') && <MoveGraph graphId={graphId} graphName={graph.data.name} workspaceId={graph.data.workspaceId} />}
         </>
       )}
     </div>
