@@ -369,6 +369,7 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
         <span className="text-neutral-300">/</span>
         <input
           data-testid="graph-name"
+          title={name}
           value={name}
           onChange={(e) => setName(e.target.value)}
           onBlur={() => name.trim() && name.trim() !== initial.name && rename.mutate({ graphId: initial.id, name })}
@@ -391,6 +392,7 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
           <TeamBar graphId={initial.id} role={initial.role} version={initial.latestVersion} />
           <select
             data-testid="version-picker"
+          title="The version on screen (older ones open read-write; saving makes them the newest)"
             value={viewing ?? ''}
             onChange={(e) => {
               if (dirty && !window.confirm('Discard unsaved changes and open another version?')) return;
@@ -398,7 +400,7 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
             }}
             className="h-8 w-28 rounded-md border border-neutral-300 bg-white px-2 text-xs 2xl:w-40"
           >
-            <option value="">Latest version</option>
+            <option value="">Latest</option>
             {versions.data?.map((v) => (
               <option key={v.version} value={v.version}>v{v.version}{v.message ? ` — ${v.message.slice(0, 40)}` : ''}</option>
             ))}
