@@ -3,14 +3,12 @@
 // (member of the workspace acted in) and graphProcedure (role on the graph's workspace).
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { IncomingMessage } from 'node:http';
-import { and, eq, isNull } from 'drizzle-orm';
 import superjson from 'superjson';
 import { z, ZodError } from 'zod';
 import type { Auth } from './auth/auth';
 import { getSessionUser, type SessionUser } from './auth/session';
-import { accessNeeds, currentWorkspaceOf, roleAllows, roleColumns, roleFromColumns, type Access } from './auth/rights';
+import { accessNeeds, currentWorkspaceOf, graphWithRole, roleAllows, runWithRole, type Access } from './auth/rights';
 import type { Database } from './db/client';
-import { graphs, runs } from './db/schema';
 import type { RunService } from './runs/run-service';
 import { findInputProblemInSlices, MAX_INPUT_DEPTH, nestsDeeperThan } from './security/input-guard';
 import { publicMessage } from './security/public-error';
@@ -106,14 +104,10 @@ export function workspaceAccessProcedure(access: Access) {
 /** Loads `input.graphId` and checks the caller's role on it (workspace role or share); missing and foreign graphs look the same. */
 export function graphProcedure(access: Access) {
   return authedProcedure.input(z.object({ graphId: z.string().min(1).max(64) })).use(async ({ ctx, input, next }) => {
-    // The row and the caller's role on it in one query.
-    const [row] = await ctx.db
-      .select({ graph: graphs, ...roleColumns(ctx.user.id, graphs.id, graphs.workspaceId) })
-      .from(graphs)
-      .where(and(eq(graphs.id, input.graphId), isNull(graphs.deletedAt)));
-    const graph = row?.graph;
-    const role = row ? roleFromColumns(row) : null;
-    if (!graph || !role) throw new TRPCError({ code: 'NOT_FOUND', message: `no graph '${input.graphId}'` });
+    // The row and the caller's role on it in one (prepared) query.
+    const found = await graphWithRole(ctx.db, ctx.user.id, input.graphId);
+    if (!found) throw new TRPCError({ code: 'NOT_FOUND', message: `no graph '${input.graphId}'` });
+    const { graph, role } = found;
     if (!roleAllows(role, access)) {
       throw new TRPCError({ code: 'FORBIDDEN', message: `your role on graph '${input.graphId}' is ${role}; this needs ${accessNeeds[access]}` });
     }
@@ -124,13 +118,9 @@ export function graphProcedure(access: Access) {
 /** Loads `input.runId` and checks the caller's role on its graph (the same rule as graphs). */
 export function runProcedure(access: Access) {
   return authedProcedure.input(z.object({ runId: z.string().min(1).max(64) })).use(async ({ ctx, input, next }) => {
-    const [row] = await ctx.db
-      .select({ run: runs, ...roleColumns(ctx.user.id, runs.graphId, runs.workspaceId) })
-      .from(runs)
-      .where(eq(runs.id, input.runId));
-    const run = row?.run;
-    const role = row ? roleFromColumns(row) : null;
-    if (!run || !role) throw new TRPCError({ code: 'NOT_FOUND', message: `no run '${input.runId}'` });
+    const found = await runWithRole(ctx.db, ctx.user.id, input.runId);
+    if (!found) throw new TRPCError({ code: 'NOT_FOUND', message: `no run '${input.runId}'` });
+    const { run, role } = found;
     if (!roleAllows(role, access)) throw new TRPCError({ code: 'FORBIDDEN', message: `your role on run '${input.runId}' is ${role}; this needs ${accessNeeds[access]}` });
     return next({ ctx: { ...ctx, run, role } });
   });

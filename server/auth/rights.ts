@@ -1,9 +1,9 @@
 // The one place that decides what a user may do: their role in a workspace, and on a graph (the
 // workspace role, or a share with them or with a workspace they belong to, whichever is stronger).
-import { and, eq, getTableName, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, getTableName, inArray, isNull, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/client';
-import { graphShares, users, workspaceMembers, ROLES } from '../db/schema';
+import { graphs, graphShares, runs, users, workspaceMembers, ROLES } from '../db/schema';
 
 export type Role = (typeof ROLES)[number];
 /** What a procedure needs: reading; changing and running; managing (members, sharing, deleting, transferring). */
@@ -65,7 +65,7 @@ export async function roleOnGraph(db: Database, userId: string, graph: { id: str
  * socket.io join checks rights; one query instead of three keeps that cheap without caching rights
  * (a removed member or a revoked share stops working at the next request).
  */
-export function roleColumns(userId: string, graphId: AnyPgColumn, workspaceId: AnyPgColumn) {
+export function roleColumns(userId: string | Placeholder, graphId: AnyPgColumn, workspaceId: AnyPgColumn) {
   // Qualified in full: in a one-table select Drizzle writes bare column names, and a bare "workspace_id"
   // inside the subquery would mean workspace_members' own column (true for every row).
   const m = (c: AnyPgColumn) => qualified(c);
@@ -87,14 +87,57 @@ export function roleFromColumns(row: { memberRole: Role | null; shareRoles: stri
   return shared.reduce<Role | null>((best, r) => strongerRole(best, r), row.memberRole ?? null);
 }
 
+/**
+ * The rights queries every API call and socket.io join runs, prepared once per database from
+ * placeholders: building a Drizzle query (walking its columns and SQL fragments) cost about as much
+ * main-thread time as the rest of a small request.
+ */
+function prepare(db: Database) {
+  const userId = sql.placeholder('userId');
+  return {
+    graph: db
+      .select({ graph: graphs, ...roleColumns(userId, graphs.id, graphs.workspaceId) })
+      .from(graphs)
+      .where(and(eq(graphs.id, sql.placeholder('graphId')), isNull(graphs.deletedAt)))
+      .prepare('tunegraph_graph_with_role'),
+    run: db
+      .select({ run: runs, ...roleColumns(userId, runs.graphId, runs.workspaceId) })
+      .from(runs)
+      .where(eq(runs.id, sql.placeholder('runId')))
+      .prepare('tunegraph_run_with_role'),
+    // Memberships joined with the user's current choice, in one query.
+    memberships: db
+      .select({ workspaceId: workspaceMembers.workspaceId, role: workspaceMembers.role, current: users.currentWorkspaceId })
+      .from(workspaceMembers)
+      .innerJoin(users, eq(users.id, workspaceMembers.userId))
+      .where(eq(workspaceMembers.userId, userId))
+      .prepare('tunegraph_memberships'),
+  };
+}
+const preparedByDb = new WeakMap<Database, ReturnType<typeof prepare>>();
+function prepared(db: Database): ReturnType<typeof prepare> {
+  let p = preparedByDb.get(db);
+  if (!p) preparedByDb.set(db, (p = prepare(db)));
+  return p;
+}
+
+/** A live (not deleted) graph and the user's role on it, in one query; null when the graph is missing or the user has no role. */
+export async function graphWithRole(db: Database, userId: string, graphId: string): Promise<{ graph: typeof graphs.$inferSelect; role: Role } | null> {
+  const [row] = await prepared(db).graph.execute({ userId, graphId });
+  const role = row ? roleFromColumns(row) : null;
+  return row && role ? { graph: row.graph, role } : null;
+}
+
+/** A run and the user's role on its graph, in one query; null when the run is missing or the user has no role. */
+export async function runWithRole(db: Database, userId: string, runId: string): Promise<{ run: typeof runs.$inferSelect; role: Role } | null> {
+  const [row] = await prepared(db).run.execute({ userId, runId });
+  const role = row ? roleFromColumns(row) : null;
+  return row && role ? { run: row.run, role } : null;
+}
+
 /** The workspace a user acts in: the one they last switched to while still a member, else their first. */
 export async function currentWorkspaceOf(db: Database, userId: string): Promise<{ workspaceId: string; role: Role } | null> {
-  // One query (memberships joined with the user's current choice): the API asks this on every call.
-  const memberships = await db
-    .select({ workspaceId: workspaceMembers.workspaceId, role: workspaceMembers.role, current: users.currentWorkspaceId })
-    .from(workspaceMembers)
-    .innerJoin(users, eq(users.id, workspaceMembers.userId))
-    .where(eq(workspaceMembers.userId, userId));
+  const memberships = await prepared(db).memberships.execute({ userId });
   const chosen = memberships.find((m) => m.workspaceId === m.current) ?? memberships[0];
   return chosen ? { workspaceId: chosen.workspaceId, role: chosen.role } : null;
 }

@@ -3,14 +3,12 @@
 // Joins are bounded per socket and per run, so no client can turn one connection into megabytes
 // of replay or thousands of database reads.
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
-import { eq } from 'drizzle-orm';
 import { Server, type Socket } from 'socket.io';
 import type { NumberedRunEvent } from '../../runtime/exec/events';
 import type { Auth } from '../auth/auth';
 import { getSessionUser } from '../auth/session';
-import { roleColumns, roleFromColumns } from '../auth/rights';
+import { runWithRole } from '../auth/rights';
 import type { Database } from '../db/client';
-import { runs } from '../db/schema';
 import type { RunService } from '../runs/run-service';
 import { checkRequest, type OriginPolicy } from '../security/host-origin';
 import { internalErrorMessage } from '../security/public-error';
@@ -79,8 +77,7 @@ async function join(io: Server, socket: Socket, deps: { db: Database; runService
   if (!already && (io.sockets.adapter.rooms.get(room)?.size ?? 0) >= MAX_WATCHERS_PER_RUN) return { ok: false, error: `run '${runId}' already has ${MAX_WATCHERS_PER_RUN} watchers` };
   // Checked again at each join: a session signed out since the handshake stops here.
   const user = await getSessionUser(socket.request as IncomingMessage, deps.auth);
-  const [run] = user ? await deps.db.select(roleColumns(user.id, runs.graphId, runs.workspaceId)).from(runs).where(eq(runs.id, runId)) : [];
-  if (!user || !run || !roleFromColumns(run)) return { ok: false, error: `no run '${runId}'` };
+  if (!user || !(await runWithRole(deps.db, user.id, runId))) return { ok: false, error: `no run '${runId}'` };
   // Join first, then read the backlog: an event in between arrives twice, and clients drop seqs they have.
   await socket.join(room);
   const events = await deps.runService.eventsAfter(runId, afterSeq, REPLAY_PAGE_EVENTS + 1);

@@ -93,8 +93,6 @@ const handshake = (headers: Record<string, string>) =>
 
 const loadBefore = os.loadavg()[0];
 const rssBefore = await settledRss();
-const delay = monitorEventLoopDelay({ resolution: 10 });
-delay.enable();
 
 // 1. Host and Origin.
 const rebound = JSON.stringify(superjson.serialize({ name: 'rebound' }));
@@ -102,8 +100,12 @@ await probe('host/origin', 'POST graphs.create with Host: rebind.evil.example', 
 await probe('host/origin', 'cross-origin text/plain upload', () => upload('x.csv', 'a,b\n', { 'content-type': 'text/plain', origin: 'http://evil.example' }));
 await probe('host/origin', 'socket.io handshake from Origin: http://evil.example', () => handshake({ ...withSession, origin: 'http://evil.example' }));
 // 2. Quadratic validation (a health check sent while it is being answered shows any stall).
+// The attacker's 2.3 MB body is built before the clock starts: its answer time is the server's, not the attacker's JSON work.
+const chainBody = JSON.stringify(superjson.serialize({ graphId: target, document: chainWithBackEdges(), message: 'x', baseVersion: 1 }));
 for (let i = 0; i < 3; i++) {
-  const save = probe('validation', `save 5,000-node chain + 15,000 back edges (#${i + 1})`, () => post('graphs.save', { graphId: target, document: chainWithBackEdges(), message: 'x', baseVersion: 1 }));
+  const save = probe('validation', `save 5,000-node chain + 15,000 back edges (#${i + 1})`, () =>
+    fetch(`${server.url}/api/trpc/graphs.save`, { method: 'POST', headers: { 'content-type': 'application/json', ...withSession }, body: chainBody }),
+  );
   await probe('validation', `health check during that save (#${i + 1})`, () => fetch(`${server.url}/api/health`));
   await save;
 }
@@ -145,7 +147,6 @@ await probe('errors', 'BigInt in a document', () => post('graphs.create', { name
 // 9. Housekeeping.
 await probe('housekeeping', 'graphs.list limit 1,000,000', () => fetch(`${server.url}/api/trpc/graphs.list?input=${encodeURIComponent(JSON.stringify({ json: { limit: 1_000_000 } }))}`, { headers: withSession }));
 
-delay.disable();
 const rssAfter = await settledRss();
 await server.close();
 rmSync(dataDir, { recursive: true, force: true });
@@ -156,6 +157,7 @@ const slowest = slowestOf(answers);
 const fivehundreds = answers.filter((a) => a.status >= 500).length;
 const leaked = answers.filter((a) => a.leaked).length;
 const rssChange = (rssAfter - rssBefore) / rssBefore;
+const longestStall = Math.max(...answers.map((a) => a.stallMs ?? 0));
 writeBenchResult(
   'attack',
   {
@@ -164,7 +166,7 @@ writeBenchResult(
     slowest: { probe: slowest.probe, ms: slowest.ms, targetMs: 2000 },
     serverErrors: fivehundreds,
     leaked,
-    eventLoopDelayMaxMs: delay.max / 1e6,
+    longestStallWhileAnsweringMs: longestStall,
     rss: { beforeMB: rssBefore / 2 ** 20, afterMB: rssAfter / 2 ** 20, change: rssChange, target: 0.1 },
     loadAverage: { before: loadBefore, after: os.loadavg()[0] },
   },
@@ -174,7 +176,7 @@ writeBenchResult(
       [
         ['slowest answer (ms)', `${slowest.ms.toFixed(0)} (${slowest.probe})`, '< 2000'],
         ['5xx answers / leaked texts', `${fivehundreds} / ${leaked}`, '0 / 0'],
-        ['longest event-loop stall (ms)', (delay.max / 1e6).toFixed(0), ''],
+        ['longest event-loop stall while a probe was answered (ms)', longestStall.toFixed(0), ''],
         ['RSS before → after (MB)', `${(rssBefore / 2 ** 20).toFixed(0)} → ${(rssAfter / 2 ** 20).toFixed(0)} (${(rssChange * 100).toFixed(1)}%)`, '≤ +10%'],
         ['load average (1 min) before / after', `${loadBefore.toFixed(2)} / ${os.loadavg()[0].toFixed(2)}`, ''],
       ],
