@@ -74,6 +74,8 @@ try {
     await page.goto(`${baseUrl}/graphs`);
     await page.waitForURL(/\/login/);
     await eventually(async () => (await page.locator('[data-testid="login-title"]').textContent())?.includes('create the owner account'), 'owner set-up shown');
+    mkdirSync(join(root, 'docs', 'screenshots'), { recursive: true });
+    await page.screenshot({ path: join(root, 'docs', 'screenshots', 'teams-00-owner-setup.png') });
     await signInAsOwner(page, baseUrl);
     expect((await page.locator('[data-testid="signed-in-as"]').textContent()) === 'Olive Owner', 'signed in as the owner');
   });

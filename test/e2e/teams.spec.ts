@@ -1,8 +1,13 @@
-// Two people in two browser contexts: the owner shares a graph and a read-only link; a second person
-// signs up, finds it under Shared with me, sees it read-only and forks it; a revoked link stops at once.
+// Issue 11's story with two people in two browser contexts: A (the owner, set up by the first test)
+// builds a tiny graph, runs it and shares it with a person and a read-only link; B signs up, finds it
+// under Shared with me, sees it read-only (Save and Run off, no Share or Move) and forks it; a revoked
+// link stops at once; A reruns with an altered learning rate, sweeps it, opens the comparison and the
+// version diff, and moves the graph to another workspace. Screenshots: docs/screenshots/teams-*.png.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { eventually, expect, signUpInBrowser, test } from './harness';
+import { importGraph, openRunPanel, rerunWithLearningRate, sweepLearningRate, tinyRunGraph, waitForStatus } from './steps';
 
 interface SpecContext {
   page: Page;
@@ -11,58 +16,71 @@ interface SpecContext {
   screenshotDir: string;
 }
 
-export function registerTeamsSpec({ page, baseUrl, screenshotDir }: SpecContext) {
-  const shot = (p: Page, name: string) => p.screenshot({ path: join(screenshotDir, `${name}.png`) });
+export function registerTeamsSpec({ page, baseUrl, root }: SpecContext) {
+  const docsShots = join(root, 'docs', 'screenshots');
+  mkdirSync(docsShots, { recursive: true });
+  const shot = (p: Page, name: string) => p.screenshot({ path: join(docsShots, `teams-${name}.png`) });
   const bob = { name: 'Bob Viewer', email: 'bob@example.org', password: 'bobs long password' };
+  const name = 'team-pipeline';
   let graphId = '';
   let linkUrl = '';
   let bobPage: Page;
 
-  test('the owner creates a graph and shares it with a person and a read-only link', async () => {
+  test('teams: B signs up; A builds a tiny graph, runs it, and shares it with B and a read-only link', async () => {
+    await page.setViewportSize({ width: 1440, height: 900 });
     const bobContext = await page.context().browser()!.newContext({ viewport: { width: 1440, height: 900 } });
     bobPage = await bobContext.newPage();
     bobPage.setDefaultTimeout(15_000);
+    await bobPage.goto(`${baseUrl}/login`);
+    await bobPage.waitForSelector('[data-testid="login-form"]');
+    await eventually(async () => (await bobPage.locator('[data-testid="login-title"]').textContent()) === 'Sign in', 'after the owner set-up a second visitor gets sign-in, not the set-up');
     await signUpInBrowser(bobPage, baseUrl, bob);
-    await page.goto(`${baseUrl}/graphs`);
-    await page.fill('[data-testid="new-graph-name"]', 'Team pipeline');
-    await page.click('[data-testid="create-graph"]');
-    await page.waitForURL(/\/graphs\/g_/);
-    graphId = new URL(page.url()).pathname.split('/')[2];
+    await shot(bobPage, '01-second-person-signed-up');
+
+    graphId = await importGraph(page, baseUrl, tinyRunGraph(root, 23), name);
+    await page.click('[data-testid="run"]');
+    await page.locator('[data-testid="run-panel"]').waitFor();
+    await shot(page, '02-owner-runs-graph');
     await page.goto(`${baseUrl}/graphs/${graphId}/share`);
     await page.fill('[data-testid="share-email"]', bob.email);
     await page.click('[data-testid="share-add"]');
     await eventually(async () => (await page.locator('[data-testid="share-row"]').count()) === 1, 'share listed');
+    expect(((await page.locator('[data-testid="share-row"]').textContent()) ?? '').includes('viewer'), 'shared as viewer');
     await page.click('[data-testid="create-link"]');
     await eventually(async () => (await page.locator('[data-testid="link-url"]').count()) === 1, 'link listed');
     linkUrl = (await page.locator('[data-testid="link-url"]').textContent())!.trim();
     expect(linkUrl.includes('/share/'), `a share link URL (got ${linkUrl})`);
-    await shot(page, 'teams-01-share');
+    await shot(page, '03-share');
   });
 
-  test('the second person finds it under Shared with me, read-only, and forks it', async () => {
+  test('teams: B finds it under Shared with me, sees it read-only (no Save, Run, Share or Move) and forks it', async () => {
     await bobPage.goto(`${baseUrl}/shared`);
     await eventually(async () => (await bobPage.locator('[data-testid="shared-row"]').count()) === 1, 'shared graph listed');
-    expect((await bobPage.locator('[data-testid="shared-row"]').textContent())!.includes('Team pipeline'), 'the shared graph by name');
-    await shot(bobPage, 'teams-02-shared-with-me');
+    expect((await bobPage.locator('[data-testid="shared-row"]').textContent())!.includes(name), 'the shared graph by name');
+    await shot(bobPage, '04-shared-with-me');
     await bobPage.click('[data-testid="shared-row"] a');
     await bobPage.waitForURL(new RegExp(`/graphs/${graphId}`));
     await bobPage.waitForSelector('[data-testid="read-only-badge"]');
+    await bobPage.waitForSelector('.react-flow__node[data-id="fine-tune"]');
     expect(await bobPage.locator('[data-testid="save"]').isDisabled(), 'save is off for a viewer');
     expect(await bobPage.locator('[data-testid="run"]').isDisabled(), 'run is off for a viewer');
-    await shot(bobPage, 'teams-03-read-only');
+    expect((await bobPage.locator('[data-testid="open-share"]').count()) === 0 && (await bobPage.locator('[data-testid="open-move"]').count()) === 0, 'a viewer neither shares nor moves');
+    await shot(bobPage, '05-read-only');
     await bobPage.click('[data-testid="fork"]');
     await eventually(() => !bobPage.url().includes(graphId) && /\/graphs\/g_/.test(bobPage.url()), 'the fork opens');
-    await bobPage.waitForSelector('[data-testid="save"]');
+    await bobPage.waitForSelector('.react-flow__node[data-id="fine-tune"]');
     expect((await bobPage.locator('[data-testid="read-only-badge"]').count()) === 0, 'the fork is editable');
+    expect(!(await bobPage.locator('[data-testid="run"]').isDisabled()), 'B runs the fork');
+    await shot(bobPage, '06-fork');
   });
 
-  test('a read-only link opens without an account and stops the moment it is revoked', async () => {
+  test('teams: a read-only link opens without an account and stops the moment it is revoked', async () => {
     const strangerContext = await page.context().browser()!.newContext();
     const stranger = await strangerContext.newPage();
     await stranger.goto(linkUrl);
     await stranger.waitForSelector('[data-testid="share-link-name"]');
-    expect((await stranger.locator('[data-testid="share-link-name"]').textContent()) === 'Team pipeline', 'graph name on the link page');
-    await shot(stranger, 'teams-04-link');
+    expect((await stranger.locator('[data-testid="share-link-name"]').textContent()) === name, 'graph name on the link page');
+    await shot(stranger, '07-link');
     // The link gives nothing else: the graph page itself sends the stranger to sign in.
     await stranger.goto(`${baseUrl}/graphs/${graphId}`);
     await stranger.waitForURL(/\/login/);
@@ -72,5 +90,77 @@ export function registerTeamsSpec({ page, baseUrl, screenshotDir }: SpecContext)
     await stranger.waitForSelector('[data-testid="share-link-error"]');
     await strangerContext.close();
     await bobPage.context().close();
+  });
+
+  test('teams: A reruns with an altered learning rate; only fine-tune and eval run again', async () => {
+    await page.goto(`${baseUrl}/graphs/${graphId}`);
+    await page.waitForSelector('.react-flow__node[data-id="fine-tune"]');
+    await openRunPanel(page);
+    await waitForStatus(page, ['eval'], 'done', 'the first run done');
+    const change = await rerunWithLearningRate(page, '0.001', join(docsShots, 'teams-08-rerun.png'));
+    expect(change.includes('fine-tune.learningRate 5e-3 → 1e-3'), `the change is listed (got "${change}")`);
+    await eventually(async () => ((await page.locator('[data-testid="version-picker"] option').nth(1).textContent()) ?? '').includes('v2'), 'version 2 listed', 20_000);
+    await waitForStatus(page, ['fine-tune', 'eval'], 'done', 'the rerun done');
+    await waitForStatus(page, ['emails', 'split', 'pretrained', 'head'], 'cached', 'stages above fine-tune reused');
+  });
+
+  test('teams: A sweeps the learning rate; the results table fills', async () => {
+    await sweepLearningRate(page, ['0.003', '0.02'], { plan: join(docsShots, 'teams-09-sweep-plan.png'), table: join(docsShots, 'teams-10-sweep.png') });
+    await page.click('[data-testid="sweep-compare"]');
+    await page.waitForURL(/\/compare\?sweep=s_/);
+    await eventually(async () => (await page.locator('[data-testid="compare-run"]').count()) === 2, 'the comparison of the sweep shows its 2 runs', 20_000);
+    await page.locator('[data-testid="parallel-coordinates"]').waitFor();
+    await shot(page, '11-sweep-compare');
+  });
+
+  test('teams: A compares the run with its rerun, then opens the version diff', async () => {
+    await page.goto(`${baseUrl}/graphs/${graphId}`);
+    await page.waitForSelector('.react-flow__node[data-id="fine-tune"]');
+    await openRunPanel(page);
+    await page.click('[data-testid="open-run-list"]');
+    const rows = page.locator('[data-testid="run-list-row"]');
+    await eventually(async () => (await rows.count()) === 4, 'the run, the rerun and the two sweep runs listed');
+    // Newest first: two sweep runs, the rerun, the first run.
+    const [rerunId, firstId] = [(await rows.nth(2).getAttribute('data-run-id'))!, (await rows.nth(3).getAttribute('data-run-id'))!];
+    await page.check(`[data-testid="run-select-${rerunId}"]`);
+    await page.check(`[data-testid="run-select-${firstId}"]`);
+    await page.click('[data-testid="compare-selected"]');
+    await page.waitForURL(new RegExp(`/graphs/${graphId}/compare\\?runs=`));
+    const diffRows = page.locator('[data-testid="param-diff-row"]');
+    await eventually(async () => (await diffRows.count()) === 1, 'differences only: one row');
+    expect((await diffRows.first().locator('[data-testid="param-diff-value"]').allTextContents()).join(' ') === '5e-3 1e-3', 'old and new learning rate');
+    expect((await page.locator('[data-testid="loss-overlay-fine-tune"] [data-testid="curve-line"]').count()) === 2, 'two loss curves overlaid');
+    await page.locator('[data-testid="compare-diff-node"]').first().waitFor();
+    await page.setViewportSize({ width: 1600, height: 2000 });
+    await page.waitForTimeout(400);
+    await shot(page, '12-compare');
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.click('[data-testid="open-version-diff"]');
+    await page.waitForURL(/\/diff\?from=1&to=2/);
+    await page.locator('[data-testid="diff-param"]').first().waitFor();
+    const text = (await page.locator('[data-testid="diff-list"]').textContent()) ?? '';
+    expect(text.includes('learningRate') && text.includes('0.005') && text.includes('0.001'), `learning rate change in the version diff, got: ${text.slice(0, 200)}`);
+    await page.waitForTimeout(300);
+    await shot(page, '13-version-diff');
+  });
+
+  test('teams: A moves the graph to another workspace they own; it opens there', async () => {
+    const created = await page.evaluate(async () => {
+      const res = await fetch('/api/trpc/workspaces.create', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ json: { name: 'Lab' } }) });
+      return { status: res.status, body: await res.json() };
+    });
+    expect(created.status === 200, `workspace created (got ${created.status})`);
+    const labId = created.body.result.data.json.id as string;
+    await page.goto(`${baseUrl}/graphs/${graphId}/share#move`);
+    await page.locator('[data-testid="move-target"]').waitFor();
+    expect((await page.locator('[data-testid="move-target"] option').allTextContents()).join('|') === 'Lab (owner)', 'only workspaces A manages, other than the graph’s own');
+    await page.locator('[data-testid="move-graph"]').scrollIntoViewIfNeeded();
+    await shot(page, '14-move');
+    page.once('dialog', (d) => void d.accept());
+    await page.click('[data-testid="move-submit"]');
+    await page.waitForURL(new RegExp(`/graphs/${graphId}$`));
+    await page.waitForSelector('.react-flow__node[data-id="fine-tune"]');
+    await eventually(async () => (await page.locator('[data-testid="workspace-switcher"]').inputValue()) === labId, 'the graph opens in its new workspace');
+    await shot(page, '15-moved');
   });
 }

@@ -106,6 +106,9 @@ describe('transferring a graph between workspaces', () => {
     doc.nodes.find((n) => n.id === 'data')!.type = 'dataset-upload';
     doc.nodes.find((n) => n.id === 'data')!.params = { fileId: 'f_oldfile1' };
     const checked = await labOnly.graphs.check({ document: doc });
+    // A graph imported by Lab's member belongs to Lab, the importer's workspace.
+    const imported = await labOnly.graphs.import({ json: JSON.stringify(smallGraph()), filename: 'brought.json' });
+    expect((await labOnly.graphs.get({ graphId: imported.id })).workspaceId).toBe('w_lab');
     expect(checked.issues.map((i) => i.message).join('\n')).toContain('no upload "f_oldfile1" in this workspace');
   });
 });
