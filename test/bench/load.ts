@@ -92,6 +92,7 @@ const load = JSON.parse(out.split('\n').find((l) => l.startsWith('{'))!) as {
   finished: number;
   finalSeq: number;
   cpuMs: number;
+  clientLoopDelay: { p50Ms: number; p99Ms: number; maxMs: number };
 };
 const storedEvents = await server.runService.eventsAfter(runId, 0, 100_000);
 await server.close();
@@ -124,7 +125,7 @@ writeBenchResult(
     },
     liveEvents: { received: load.eventLatencies.length, p50Ms: ev50, p95Ms: ev95, maxMs: Math.max(...load.eventLatencies), targetP95Ms: 100 },
     eventLoss: { storedEvents: storedEvents.length, watchersFinished: load.finished, missingPerWatcher: load.missing, lost },
-    machineLoad: { loadAverageBefore: loadBefore, loadAverageAtEnd: d.loadAverage, serverCpuMs: d.serverCpuMs, workerCpuMs: d.workerCpuMs, clientsCpuMs: load.cpuMs, serverLoopDelay: d.loopDelay },
+    machineLoad: { loadAverageBefore: loadBefore, loadAverageAtEnd: d.loadAverage, serverCpuMs: d.serverCpuMs, workerCpuMs: d.workerCpuMs, clientsCpuMs: load.cpuMs, serverLoopDelay: d.loopDelay, clientsLoopDelay: load.clientLoopDelay },
   },
   [
     markdownTable(
@@ -139,6 +140,7 @@ writeBenchResult(
         ['load average (1 min) before / at end', `${loadBefore.toFixed(2)} / ${d.loadAverage.toFixed(2)}`, ''],
         ['CPU s: server / worker / clients', `${secondsOf(d.serverCpuMs)} / ${secondsOf(d.workerCpuMs)} / ${secondsOf(load.cpuMs)} in ${seconds} s`, ''],
         ['server event-loop delay p50 / p99 / max (ms)', `${d.loopDelay.p50Ms.toFixed(0)} / ${d.loopDelay.p99Ms.toFixed(0)} / ${d.loopDelay.maxMs.toFixed(0)}`, ''],
+        ['clients’ own event-loop delay p50 / p99 / max (ms)', `${load.clientLoopDelay.p50Ms.toFixed(0)} / ${load.clientLoopDelay.p99Ms.toFixed(0)} / ${load.clientLoopDelay.maxMs.toFixed(0)}`, ''],
       ],
     ),
     markdownTable(
