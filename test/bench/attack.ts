@@ -148,6 +148,9 @@ await probe('errors', 'BigInt in a document', () => post('graphs.create', { name
 await probe('housekeeping', 'graphs.list limit 1,000,000', () => fetch(`${server.url}/api/trpc/graphs.list?input=${encodeURIComponent(JSON.stringify({ json: { limit: 1_000_000 } }))}`, { headers: withSession }));
 
 const rssAfter = await settledRss();
+// Every save probe was refused; the target graph must still be at its first version.
+const [after] = await server.database.db.select({ latest: graphs.latestVersion }).from(graphs).where(eq(graphs.id, target));
+const storedInvalidVersions = after.latest - 1;
 await server.close();
 rmSync(dataDir, { recursive: true, force: true });
 
@@ -166,6 +169,7 @@ writeBenchResult(
     slowest: { probe: slowest.probe, ms: slowest.ms, targetMs: 2000 },
     serverErrors: fivehundreds,
     leaked,
+    storedInvalidVersions,
     longestStallWhileAnsweringMs: longestStall,
     rss: { beforeMB: rssBefore / 2 ** 20, afterMB: rssAfter / 2 ** 20, change: rssChange, target: 0.1 },
     loadAverage: { before: loadBefore, after: os.loadavg()[0] },
@@ -175,7 +179,7 @@ writeBenchResult(
       ['measure', 'value', 'target'],
       [
         ['slowest answer (ms)', `${slowest.ms.toFixed(0)} (${slowest.probe})`, '< 2000'],
-        ['5xx answers / leaked texts', `${fivehundreds} / ${leaked}`, '0 / 0'],
+        ['5xx answers / leaked texts / stored invalid versions', `${fivehundreds} / ${leaked} / ${storedInvalidVersions}`, '0 / 0 / 0'],
         ['longest event-loop stall while a probe was answered (ms)', longestStall.toFixed(0), ''],
         ['RSS before → after (MB)', `${(rssBefore / 2 ** 20).toFixed(0)} → ${(rssAfter / 2 ** 20).toFixed(0)} (${(rssChange * 100).toFixed(1)}%)`, '≤ +10%'],
         ['load average (1 min) before / after', `${loadBefore.toFixed(2)} / ${os.loadavg()[0].toFixed(2)}`, ''],
