@@ -499,7 +499,7 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
               const sweepId = runs.data?.find((r) => r.id === runId)?.sweepId;
               return sweepId ? `/graphs/${initial.id}/sweeps/${sweepId}` : undefined;
             })()}
-            onCancel={() => cancelRun.mutate({ runId })}
+            onCancel={readOnly ? undefined : () => cancelRun.mutate({ runId })}
             onClose={() => setShowRun(false)}
             selectedNodeId={selectedNode?.id}
             downloads={Object.values(downloads)}

@@ -85,7 +85,8 @@ export function RunPanel({
   runId: string;
   history: { id: string; status: string; createdAt: Date }[];
   onPickRun: (runId: string) => void;
-  onCancel: () => void;
+  /** Absent for a viewer, who may watch a run but not cancel it. */
+  onCancel?: () => void;
   onClose: () => void;
   selectedNodeId?: string;
   /** Export zips of this run (the trained models to take away). */
@@ -147,7 +148,7 @@ export function RunPanel({
               <option key={r.id} value={r.id}>{new Date(r.createdAt).toLocaleTimeString()} — {r.status} ({r.id.slice(0, 8)})</option>
             ))}
           </select>
-          {active && <button data-testid="cancel-run" onClick={onCancel} className="h-7 rounded border border-red-300 px-2 text-red-700 hover:bg-red-50">Cancel</button>}
+          {active && onCancel && <button data-testid="cancel-run" onClick={onCancel} className="h-7 rounded border border-red-300 px-2 text-red-700 hover:bg-red-50">Cancel</button>}
           <button onClick={onClose} className="h-7 px-2 text-neutral-500 hover:text-neutral-900">✕</button>
         </div>
       </header>

@@ -12,6 +12,11 @@ export default function GraphsPage() {
   const router = useRouter();
   const queryClient = useQueryClient();
   const list = useQuery(trpc.graphs.list.queryOptions());
+  const me = useQuery(trpc.account.me.queryOptions());
+  // The caller's role in the workspace listed: viewers only open and fork; deleting needs admin or owner (as the server checks).
+  const myRole = me.data?.workspaces.find((w) => w.id === me.data?.currentWorkspaceId)?.role;
+  const canWrite = myRole !== undefined && myRole !== 'viewer';
+  const canManage = myRole === 'owner' || myRole === 'admin';
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.graphs.list.queryKey() });
   const [error, setError] = useState<string | null>(null);
   const [newName, setNewName] = useState('');
@@ -35,7 +40,8 @@ export default function GraphsPage() {
           <h1 className="text-2xl font-semibold tracking-tight">Graphs</h1>
           <p className="mt-1 text-sm text-neutral-500">Pipelines that adapt a pretrained model to your domain. Every save is kept as a version.</p>
         </div>
-        <div className="flex items-center gap-2">
+        {myRole === 'viewer' && <p data-testid="viewer-note" className="text-sm text-neutral-500">You are a viewer in this workspace: open graphs and fork them into a workspace where you edit.</p>}
+        {canWrite && <div className="flex items-center gap-2">
           <form
             className="flex gap-2"
             onSubmit={(e) => {
@@ -50,7 +56,7 @@ export default function GraphsPage() {
             Import JSON
             <input ref={fileInput} data-testid="import-graph-file" type="file" accept=".json,application/json" className="hidden" onChange={(e) => onImportFile(e.target.files?.[0])} />
           </label>
-        </div>
+        </div>}
       </div>
       {error && (
         <div data-testid="list-error" role="alert" className="mb-4 flex items-start justify-between gap-4 rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
@@ -85,7 +91,7 @@ export default function GraphsPage() {
                 <td className="px-4 py-2.5 text-neutral-600">v{g.latestVersion}</td>
                 <td className="px-4 py-2.5 text-neutral-600">{timeAgo(g.updatedAt)}</td>
                 <td className="px-4 py-2.5 text-right">
-                  <button
+                  {canWrite && <button
                     className="mr-3 text-neutral-500 hover:text-neutral-900"
                     onClick={() => {
                       const name = window.prompt('Rename graph', g.name);
@@ -93,13 +99,13 @@ export default function GraphsPage() {
                     }}
                   >
                     Rename
-                  </button>
-                  <button
+                  </button>}
+                  {canManage && <button
                     className="text-red-600 hover:text-red-800"
                     onClick={() => window.confirm(`Delete "${g.name}"? Its runs stay in the history.`) && remove.mutate({ graphId: g.id })}
                   >
                     Delete
-                  </button>
+                  </button>}
                 </td>
               </tr>
             ))}

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { eventually, expect, signUpInBrowser, test } from './harness';
-import { importGraph, openRunPanel, rerunWithLearningRate, sweepLearningRate, tinyRunGraph, waitForStatus } from './steps';
+import { importGraph, nodeStatus, openRunPanel, rerunWithLearningRate, sweepLearningRate, tinyRunGraph, waitForStatus } from './steps';
 
 interface SpecContext {
   page: Page;
@@ -65,6 +65,9 @@ export function registerTeamsSpec({ page, baseUrl, root }: SpecContext) {
     expect(await bobPage.locator('[data-testid="save"]').isDisabled(), 'save is off for a viewer');
     expect(await bobPage.locator('[data-testid="run"]').isDisabled(), 'run is off for a viewer');
     expect((await bobPage.locator('[data-testid="open-share"]').count()) === 0 && (await bobPage.locator('[data-testid="open-move"]').count()) === 0, 'a viewer neither shares nor moves');
+    // The viewer watches A's run live: the canvas fills with its stage statuses.
+    await eventually(async () => ['running', 'done', 'cached'].includes((await nodeStatus(bobPage, 'emails')) ?? ''), 'the viewer sees the run’s stage statuses', 60_000);
+    expect((await bobPage.locator('[data-testid="cancel-run"]').count()) === 0, 'a viewer watching a run has no Cancel');
     await shot(bobPage, '05-read-only');
     await bobPage.click('[data-testid="fork"]');
     await eventually(() => !bobPage.url().includes(graphId) && /\/graphs\/g_/.test(bobPage.url()), 'the fork opens');
@@ -74,13 +77,31 @@ export function registerTeamsSpec({ page, baseUrl, root }: SpecContext) {
     await shot(bobPage, '06-fork');
   });
 
+  test('teams: B as a viewer member of A’s workspace lists its graphs but gets no New, Import, Rename or Delete', async () => {
+    const added = await page.evaluate(async (email) => {
+      const res = await fetch('/api/trpc/workspaces.addMember', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ json: { email, role: 'viewer' } }) });
+      return res.status;
+    }, bob.email);
+    expect(added === 200, `B added as a viewer (got ${added})`);
+    await bobPage.goto(`${baseUrl}/graphs`);
+    const switcher = bobPage.locator('[data-testid="workspace-switcher"]');
+    await eventually(async () => (await switcher.locator('option').count()) === 2, 'B has two workspaces');
+    const teamValue = await switcher.locator('option', { hasText: '(viewer)' }).getAttribute('value');
+    await switcher.selectOption(teamValue!);
+    await bobPage.waitForSelector('[data-testid="viewer-note"]');
+    await bobPage.getByText(name, { exact: true }).waitFor();
+    expect((await bobPage.locator('[data-testid="create-graph"]').count()) === 0 && (await bobPage.locator('[data-testid="import-graph-file"]').count()) === 0, 'no New graph or Import for a viewer');
+    expect((await bobPage.getByRole('button', { name: 'Delete' }).count()) === 0 && (await bobPage.getByRole('button', { name: 'Rename' }).count()) === 0, 'no Rename or Delete for a viewer');
+    await shot(bobPage, '07-viewer-list');
+  });
+
   test('teams: a read-only link opens without an account and stops the moment it is revoked', async () => {
     const strangerContext = await page.context().browser()!.newContext();
     const stranger = await strangerContext.newPage();
     await stranger.goto(linkUrl);
     await stranger.waitForSelector('[data-testid="share-link-name"]');
     expect((await stranger.locator('[data-testid="share-link-name"]').textContent()) === name, 'graph name on the link page');
-    await shot(stranger, '07-link');
+    await shot(stranger, '08-link');
     // The link gives nothing else: the graph page itself sends the stranger to sign in.
     await stranger.goto(`${baseUrl}/graphs/${graphId}`);
     await stranger.waitForURL(/\/login/);
@@ -97,7 +118,7 @@ export function registerTeamsSpec({ page, baseUrl, root }: SpecContext) {
     await page.waitForSelector('.react-flow__node[data-id="fine-tune"]');
     await openRunPanel(page);
     await waitForStatus(page, ['eval'], 'done', 'the first run done');
-    const change = await rerunWithLearningRate(page, '0.001', join(docsShots, 'teams-08-rerun.png'));
+    const change = await rerunWithLearningRate(page, '0.001', join(docsShots, 'teams-09-rerun.png'));
     expect(change.includes('fine-tune.learningRate 5e-3 → 1e-3'), `the change is listed (got "${change}")`);
     await eventually(async () => ((await page.locator('[data-testid="version-picker"] option').nth(1).textContent()) ?? '').includes('v2'), 'version 2 listed', 20_000);
     await waitForStatus(page, ['fine-tune', 'eval'], 'done', 'the rerun done');
@@ -105,12 +126,12 @@ export function registerTeamsSpec({ page, baseUrl, root }: SpecContext) {
   });
 
   test('teams: A sweeps the learning rate; the results table fills', async () => {
-    await sweepLearningRate(page, ['0.003', '0.02'], { plan: join(docsShots, 'teams-09-sweep-plan.png'), table: join(docsShots, 'teams-10-sweep.png') });
+    await sweepLearningRate(page, ['0.003', '0.02'], { plan: join(docsShots, 'teams-10-sweep-plan.png'), table: join(docsShots, 'teams-11-sweep.png') });
     await page.click('[data-testid="sweep-compare"]');
     await page.waitForURL(/\/compare\?sweep=s_/);
     await eventually(async () => (await page.locator('[data-testid="compare-run"]').count()) === 2, 'the comparison of the sweep shows its 2 runs', 20_000);
     await page.locator('[data-testid="parallel-coordinates"]').waitFor();
-    await shot(page, '11-sweep-compare');
+    await shot(page, '12-sweep-compare');
   });
 
   test('teams: A compares the run with its rerun, then opens the version diff', async () => {
@@ -133,7 +154,7 @@ export function registerTeamsSpec({ page, baseUrl, root }: SpecContext) {
     await page.locator('[data-testid="compare-diff-node"]').first().waitFor();
     await page.setViewportSize({ width: 1600, height: 2000 });
     await page.waitForTimeout(400);
-    await shot(page, '12-compare');
+    await shot(page, '13-compare');
     await page.setViewportSize({ width: 1440, height: 900 });
     await page.click('[data-testid="open-version-diff"]');
     await page.waitForURL(/\/diff\?from=1&to=2/);
@@ -141,7 +162,7 @@ export function registerTeamsSpec({ page, baseUrl, root }: SpecContext) {
     const text = (await page.locator('[data-testid="diff-list"]').textContent()) ?? '';
     expect(text.includes('learningRate') && text.includes('0.005') && text.includes('0.001'), `learning rate change in the version diff, got: ${text.slice(0, 200)}`);
     await page.waitForTimeout(300);
-    await shot(page, '13-version-diff');
+    await shot(page, '14-version-diff');
   });
 
   test('teams: A moves the graph to another workspace they own; it opens there', async () => {
@@ -155,12 +176,12 @@ export function registerTeamsSpec({ page, baseUrl, root }: SpecContext) {
     await page.locator('[data-testid="move-target"]').waitFor();
     expect((await page.locator('[data-testid="move-target"] option').allTextContents()).join('|') === 'Lab (owner)', 'only workspaces A manages, other than the graph’s own');
     await page.locator('[data-testid="move-graph"]').scrollIntoViewIfNeeded();
-    await shot(page, '14-move');
+    await shot(page, '15-move');
     page.once('dialog', (d) => void d.accept());
     await page.click('[data-testid="move-submit"]');
     await page.waitForURL(new RegExp(`/graphs/${graphId}$`));
     await page.waitForSelector('.react-flow__node[data-id="fine-tune"]');
     await eventually(async () => (await page.locator('[data-testid="workspace-switcher"]').inputValue()) === labId, 'the graph opens in its new workspace');
-    await shot(page, '15-moved');
+    await shot(page, '16-moved');
   });
 }
