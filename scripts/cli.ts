@@ -78,9 +78,11 @@ let lastLine = '';
 const bar = (done: number, total: number, width = 28) => `[${'#'.repeat(Math.round((width * done) / Math.max(1, total))).padEnd(width, '.')}]`;
 function emit(e: RunEvent) {
   if (e.type === 'progress') {
-    const line = `  ${e.nodeId} ${bar(e.step, e.totalSteps)} ${e.step}/${e.totalSteps} loss ${e.loss?.toFixed(4) ?? '-'}${e.tokensPerSec ? ` ${Math.round(e.tokensPerSec)} tok/s` : ''}${e.etaSec !== undefined ? ` ETA ${Math.round(e.etaSec)}s` : ''}`;
+    const line = e.unit
+      ? `  ${e.nodeId} ${bar(e.step, e.totalSteps)} ${e.phase ?? ''} ${e.step}/${e.totalSteps} ${e.unit}`
+      : `  ${e.nodeId} ${bar(e.step, e.totalSteps)} ${e.step}/${e.totalSteps} loss ${e.loss?.toFixed(4) ?? '-'}${e.tokensPerSec ? ` ${Math.round(e.tokensPerSec)} tok/s` : ''}${e.etaSec !== undefined ? ` ETA ${Math.round(e.etaSec)}s` : ''}`;
     if (tty) process.stdout.write(`\r${line.padEnd(lastLine.length)}`);
-    else if (e.step === e.totalSteps || e.step % 50 === 0) console.log(line);
+    else if (e.step === e.totalSteps || (!e.unit && e.step % 50 === 0)) console.log(line);
     lastLine = line;
   } else if (e.type === 'node-status' && e.status !== 'queued') {
     if (tty && lastLine) process.stdout.write('\n');

@@ -6,7 +6,7 @@ import { memo } from 'react';
 import { PORT_TYPE_COLOR, type GraphNode, type NodeDefinition } from '../../graph-nodes';
 import type { CompileIssue } from '../../runtime/compile/issues';
 import { CATEGORY_COLOR } from './category-style';
-import type { NodeRunState } from '../_lib/run-state';
+import { progressText, type NodeRunState } from '../_lib/run-state';
 import { StatusChip } from './run-panel';
 import { ExportDownload, type ExportZipView } from './export-download';
 import { overviewFontFor, overviewTitleSize } from './readable-fit';
@@ -104,9 +104,13 @@ function StageCard({ data, selected }: NodeProps<StageFlowNode>) {
         {run ? <StatusChip status={run.status} testId={`node-status-${node.id}`} /> : stale ? <span data-testid={`node-stale-${node.id}`} title="Changed since the last run: its result will be recomputed" className="rounded bg-amber-50 px-1.5 py-0.5 text-[10px] font-semibold uppercase text-amber-700">stale</span> : null}
       </div>
       {run?.status === 'running' && run.totalSteps ? (
-        <div className="h-1 bg-blue-100" title={`step ${run.step} of ${run.totalSteps}`}>
+        <div className="h-1 bg-blue-100" title={progressText(run)}>
           <div className="h-1 bg-blue-500 transition-all" style={{ width: `${Math.min(100, (100 * (run.step ?? 0)) / run.totalSteps)}%` }} />
         </div>
+      ) : null}
+      {/* Data work has no loss curve: say what is being counted, so a long parse is not a silent node. */}
+      {run?.status === 'running' && run.unit && run.totalSteps ? (
+        <div className="truncate border-b border-blue-100 px-3 py-0.5 text-[10px] text-blue-800" data-testid={`node-progress-${node.id}`}>{progressText(run)}</div>
       ) : null}
       {run?.status === 'failed' && (
         <div className="whitespace-pre-wrap break-words border-b border-red-100 bg-red-50 px-3 py-1 text-[10px] leading-snug text-red-700" data-testid={`node-error-${node.id}`}>

@@ -2,7 +2,7 @@
 // The run panel under the canvas: status, live curves of the training node, metrics with a
 // confusion-matrix heatmap, logs, and the graph's run history.
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
-import { flagsOf, runFailureReason, type RunView } from '../_lib/run-state';
+import { flagsOf, progressText, runFailureReason, type RunView } from '../_lib/run-state';
 import { LiveChart } from './live-chart';
 import { ExportDownload, type ExportZipView } from './export-download';
 
@@ -108,6 +108,8 @@ export function RunPanel({
   const stageMetrics = Object.entries(view.metrics).filter(([, m]) => !('values' in m));
   const active = view.status === 'running' || view.status === 'queued';
   const failure = runFailureReason(view);
+  // Nodes doing data work right now (parsing, tokenizing, scoring): they have no curve to watch.
+  const dataWork = Object.entries(view.nodes).filter(([, n]) => n.status === 'running' && n.unit && n.totalSteps !== undefined);
   const [height, setHeight] = usePanelHeight();
   const [collapsed, setCollapsed] = useState(false);
   const startResize = (e: React.PointerEvent) => {
@@ -153,6 +155,11 @@ export function RunPanel({
         </div>
       </header>
       {/* The reason in full, under the header (also when collapsed): a truncated reason hides the part that helps. */}
+      {active && dataWork.length > 0 && (
+        <p data-testid="run-data-progress" className="shrink-0 truncate border-b border-blue-100 bg-blue-50 px-3 py-1 text-xs text-blue-900">
+          {dataWork.map(([id, n]) => `[${id}] ${progressText(n)}`).join(' · ')}
+        </p>
+      )}
       {failure && <p data-testid="run-error" className="line-clamp-2 shrink-0 border-b border-red-200 bg-red-50 px-3 py-1 text-xs text-red-800" title={failure}>{failure}</p>}
       {!collapsed && <div className="flex min-h-0 flex-1 gap-3 overflow-hidden p-3">
         <div className="flex min-w-0 flex-[3] flex-col gap-2">

@@ -12,6 +12,10 @@ export interface NodeRunState {
   step?: number;
   totalSteps?: number;
   etaSec?: number;
+  /** What the node is doing ("parsing emails", "fine-tune", "validation"). */
+  phase?: string;
+  /** Set while it does data work: what `step` counts ("emails", "batches"); absent while training. */
+  unit?: string;
 }
 
 /** A warning an evaluation attaches to its metrics (contract with the training loop's metrics). */
@@ -72,8 +76,9 @@ export function applyRunEvents(view: RunView, events: NumberedRunEvent[]): RunVi
         break;
       }
       case 'progress':
-        next.nodes[e.nodeId] = { ...(next.nodes[e.nodeId] ?? { status: 'running' }), step: e.step, totalSteps: e.totalSteps, etaSec: e.etaSec };
-        next.series[e.nodeId] = [...(next.series[e.nodeId] ?? []), { step: e.step, loss: e.loss, lr: e.lr, tokensPerSec: e.tokensPerSec }];
+        next.nodes[e.nodeId] = { ...(next.nodes[e.nodeId] ?? { status: 'running' }), step: e.step, totalSteps: e.totalSteps, etaSec: e.etaSec, phase: e.phase, unit: e.unit };
+        // Data work (rows parsed, batches scored) counts something else than steps: not a point of the curves.
+        if (!e.unit) next.series[e.nodeId] = [...(next.series[e.nodeId] ?? []), { step: e.step, loss: e.loss, lr: e.lr, tokensPerSec: e.tokensPerSec }];
         break;
       case 'metrics': {
         next.metrics[e.nodeId] = { ...next.metrics[e.nodeId], ...e.metrics };
@@ -109,4 +114,13 @@ export function nodesMatchingRun(view: RunView, currentKeys: Record<string, stri
     if (!now || !st.cacheKey || st.cacheKey === now) out[id] = st;
   }
   return out;
+}
+
+/** A node's progress in words: "parsing emails 2,000 / 6,046 emails", "download model.bin 3.1 / 17.6 MB", "step 40 of 300". */
+export function progressText(n: Pick<NodeRunState, 'step' | 'totalSteps' | 'phase' | 'unit'>): string | undefined {
+  if (n.totalSteps === undefined) return undefined;
+  const step = n.step ?? 0;
+  if (n.unit === 'bytes') return `${n.phase ?? 'download'} ${(step / 1e6).toFixed(1)} / ${(n.totalSteps / 1e6).toFixed(1)} MB`;
+  if (n.unit) return `${n.phase ? `${n.phase} ` : ''}${step.toLocaleString('en-US')} / ${n.totalSteps.toLocaleString('en-US')} ${n.unit}`;
+  return `${n.phase ? `${n.phase}: ` : ''}step ${step} of ${n.totalSteps}`;
 }

@@ -18,14 +18,17 @@ export interface BrownFile {
 
 let cache: BrownFile[] | null = null;
 
+/** Called with files parsed so far and the total while the corpus is read (not when it is cached). */
+export type LoadProgress = (done: number, total: number) => void;
+
 /** Every Brown file with its genre and tagged sentences (parsed once per process). */
-export function loadBrownFiles(): BrownFile[] {
+export function loadBrownFiles(onProgress?: LoadProgress): BrownFile[] {
   if (cache) return cache;
   const dir = brownDir();
   const files: BrownFile[] = [];
-  for (const line of readFileSync(join(dir, 'cats.txt'), 'utf8').split('\n')) {
-    const [id, genre] = line.trim().split(/\s+/);
-    if (!id || !genre) continue;
+  const cats = readFileSync(join(dir, 'cats.txt'), 'utf8').split('\n').map((line) => line.trim().split(/\s+/)).filter(([id, genre]) => id && genre);
+  onProgress?.(0, cats.length);
+  for (const [id, genre] of cats) {
     const sentences: [string, string][][] = [];
     for (const raw of readFileSync(join(dir, id), 'utf8').split('\n')) {
       const tokens = raw.trim().split(/\s+/).filter(Boolean);
@@ -38,6 +41,7 @@ export function loadBrownFiles(): BrownFile[] {
       );
     }
     files.push({ id, genre, sentences });
+    onProgress?.(files.length, cats.length);
   }
   cache = files;
   return files;
@@ -79,24 +83,24 @@ export interface BrownDocument {
 }
 
 /** The files (or those of the chosen genres, minus `excludeIds`) as plain text, in file order. */
-export function loadBrownDocuments(opts: { genres?: string[]; maxDocuments?: number; excludeIds?: Set<string> } = {}): BrownDocument[] {
+export function loadBrownDocuments(opts: { genres?: string[]; maxDocuments?: number; excludeIds?: Set<string>; onProgress?: LoadProgress } = {}): BrownDocument[] {
   const genres = opts.genres && opts.genres.length > 0 ? new Set(opts.genres) : null;
-  let files = loadBrownFiles().filter((f) => (!genres || genres.has(f.genre)) && !opts.excludeIds?.has(f.id));
+  let files = loadBrownFiles(opts.onProgress).filter((f) => (!genres || genres.has(f.genre)) && !opts.excludeIds?.has(f.id));
   if (opts.maxDocuments) files = files.slice(0, opts.maxDocuments);
   return files.map((f) => ({ id: f.id, genre: f.genre, text: f.sentences.map((s) => s.map(([w]) => w).join(' ')).join('\n') }));
 }
 
 /** Plain text of every file (or the chosen genres) as a corpus, one document per file. */
-export function loadBrownCorpus(opts: { genres?: string[]; maxDocuments?: number; excludeIds?: Set<string> } = {}): Corpus {
+export function loadBrownCorpus(opts: { genres?: string[]; maxDocuments?: number; excludeIds?: Set<string>; onProgress?: LoadProgress } = {}): Corpus {
   const genres = opts.genres && opts.genres.length > 0 ? new Set(opts.genres) : null;
   const documents = loadBrownDocuments(opts).map((d) => d.text);
   return { documents, source: `brown${genres ? `:${[...genres].join(',')}` : ''}`, contentHash: contentHash(documents) };
 }
 
 /** Part-of-speech sentences with coarse tags; the example order follows files, so a split by index keeps texts apart. */
-export function loadBrownPos(opts: { maxSentences?: number; rawTags?: boolean; maxTokens?: number } = {}): Dataset {
+export function loadBrownPos(opts: { maxSentences?: number; rawTags?: boolean; maxTokens?: number; onProgress?: LoadProgress } = {}): Dataset {
   const examples: TokenExample[] = [];
-  for (const f of loadBrownFiles()) {
+  for (const f of loadBrownFiles(opts.onProgress)) {
     for (const s of f.sentences) {
       const pairs = opts.maxTokens ? s.slice(0, opts.maxTokens) : s;
       examples.push({ tokens: pairs.map(([w]) => w), tags: pairs.map(([, t]) => (opts.rawTags ? t : coarseBrownTag(t))) });
@@ -108,10 +112,10 @@ export function loadBrownPos(opts: { maxSentences?: number; rawTags?: boolean; m
 }
 
 /** Genre classification: chunks of ~`chunkSentences` sentences labelled with their file's genre. */
-export function loadBrownGenre(opts: { chunkSentences?: number } = {}): Dataset {
+export function loadBrownGenre(opts: { chunkSentences?: number; onProgress?: LoadProgress } = {}): Dataset {
   const chunk = opts.chunkSentences ?? 8;
   const examples = [];
-  for (const f of loadBrownFiles()) {
+  for (const f of loadBrownFiles(opts.onProgress)) {
     for (let i = 0; i < f.sentences.length; i += chunk) {
       const text = f.sentences.slice(i, i + chunk).map((s) => s.map(([w]) => w).join(' ')).join(' ');
       examples.push({ text, label: f.genre });

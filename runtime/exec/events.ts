@@ -11,7 +11,8 @@ export type RunEvent =
   | { type: 'run-status'; status: RunStatus; error?: string; backend?: string; device?: string }
   /** A node changed state; failed and skipped nodes carry the reason. */
   | { type: 'node-status'; nodeId: string; status: NodeStatus; error?: string; cacheKey?: string }
-  /** Training progress of a node (one per logged step). */
+  /** Progress of a node: training steps (one per logged step), or data work when `unit` is set
+   * (`step` of `totalSteps` rows parsed, rows tokenized, batches scored, bytes downloaded …). */
   | {
       type: 'progress';
       nodeId: string;
@@ -23,6 +24,8 @@ export type RunEvent =
       tokensPerSec?: number;
       etaSec?: number;
       phase?: string;
+      /** What `step` counts when it is not a training step ("rows", "batches", "bytes"); absent while training. */
+      unit?: string;
     }
   /** Metrics a node produced (evaluation results, perplexity before/after DAPT …). */
   | { type: 'metrics'; nodeId: string; metrics: Record<string, unknown> }

@@ -20,15 +20,16 @@ export type FromStageWorker =
 
 const send = (m: FromStageWorker) => process.send?.(m);
 let controller: AbortController | null = null;
-const lastProgressAt = new Map<string, number>();
+const lastProgress = new Map<string, { at: number; phase?: string }>();
 
-/** Progress is thinned to 5 per second per node (the last step always goes through). */
+/** Progress is thinned to 5 per second per node; the last step and the first of a new phase
+ * (tokenizing after parsing, validation between epochs) always go through. */
 function emit(event: RunEvent) {
   if (event.type === 'progress') {
     const now = Date.now();
-    const last = lastProgressAt.get(event.nodeId) ?? 0;
-    if (now - last < 200 && event.step < event.totalSteps) return;
-    lastProgressAt.set(event.nodeId, now);
+    const last = lastProgress.get(event.nodeId);
+    if (last && now - last.at < 200 && event.step < event.totalSteps && event.phase === last.phase) return;
+    lastProgress.set(event.nodeId, { at: now, phase: event.phase });
   }
   send({ kind: 'event', event, emittedAt: Date.now() });
 }
@@ -59,6 +60,6 @@ process.on('message', async (message: ToStageWorker) => {
     send({ kind: 'crashed', error: (err as Error).stack ?? String(err) });
   } finally {
     controller = null;
-    lastProgressAt.clear();
+    lastProgress.clear();
   }
 });

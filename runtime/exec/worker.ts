@@ -23,15 +23,16 @@ const send = (m: FromWorker) => {
   if (process.connected) process.send?.(m);
 };
 const controller = new AbortController();
-const lastProgressAt = new Map<string, number>();
+const lastProgress = new Map<string, { at: number; phase?: string }>();
 
-/** Progress is thinned to 5 per second per node (the last step always goes through). */
+/** Progress is thinned to 5 per second per node; the last step and the first of a new phase
+ * (tokenizing after parsing, validation between epochs) always go through. */
 function emit(event: RunEvent) {
   if (event.type === 'progress') {
     const now = Date.now();
-    const last = lastProgressAt.get(event.nodeId) ?? 0;
-    if (now - last < 200 && event.step < event.totalSteps) return;
-    lastProgressAt.set(event.nodeId, now);
+    const last = lastProgress.get(event.nodeId);
+    if (last && now - last.at < 200 && event.step < event.totalSteps && event.phase === last.phase) return;
+    lastProgress.set(event.nodeId, { at: now, phase: event.phase });
   }
   send({ kind: 'event', event, emittedAt: Date.now() });
 }

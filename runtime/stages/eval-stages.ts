@@ -8,6 +8,7 @@ import type { MetricFlag, MetricsValue } from '../exec/port-values';
 import type { TaskModel } from '../model/task-model';
 import { ExportRefused, exportModel } from '../io/hf-export';
 import { zipDirectory } from '../io/zip';
+import { countProgress } from './common/count-progress';
 import { defineStage } from './define-stage';
 import { corpusRows, splitIndices } from './common/encode';
 import { nonFiniteWeights } from './common/divergence';
@@ -25,7 +26,7 @@ function weightFlags(model: TaskModel): MetricFlag[] {
 }
 
 
-export const evalStage = defineStage(evalNode, stageVersions.eval, async ({ params, inputs, nodeId, log }) => {
+export const evalStage = defineStage(evalNode, stageVersions.eval, async ({ params, inputs, nodeId, log, progress }) => {
   const { model, tokenizer } = inputs.model;
   const name = params.name || nodeId;
   const counts = model.countParams();
@@ -36,7 +37,7 @@ export const evalStage = defineStage(evalNode, stageVersions.eval, async ({ para
     const indices = splitIndices(data, params.split);
     if (indices.length === 0) throw new StageError(`the ${params.split} split is empty`);
     const started = Date.now();
-    const { gold, pred } = predictLabels(model, tokenizer, data, indices, { batchSize: params.batchSize, maxLength });
+    const { gold, pred } = predictLabels(model, tokenizer, data, indices, { batchSize: params.batchSize, maxLength, onProgress: countProgress(progress, `scoring ${params.split}`, 'batches') });
     const seconds = (Date.now() - started) / 1000;
     const m = classificationMetrics(gold, pred, model.head.labels);
     const tagging = data.task === 'token';
@@ -49,8 +50,8 @@ export const evalStage = defineStage(evalNode, stageVersions.eval, async ({ para
   }
   if (!inputs.corpus) throw new StageError('connect a dataset or a corpus');
   if (!model.hasMlmHead) throw new StageError('perplexity needs a masked-LM head; evaluate a pretrained or DAPT model');
-  const rows = corpusRows(tokenizer, inputs.corpus.documents, maxLength, 256);
-  const r = mlmEvaluate(model, tokenizer, rows, { probability: 0.15 });
+  const rows = corpusRows(tokenizer, inputs.corpus.documents, maxLength, 256, countProgress(progress, 'tokenizing corpus', 'documents'));
+  const r = mlmEvaluate(model, tokenizer, rows, { probability: 0.15 }, undefined, countProgress(progress, 'perplexity', 'batches'));
   log(`${name}: masked-LM perplexity ${r.perplexity.toFixed(2)}, accuracy ${r.mlmAccuracy.toFixed(4)}`);
   const flags: MetricFlag[] = weightFlags(model);
   // A uniform guess over the vocabulary has perplexity V; at or above it the model has learnt nothing.

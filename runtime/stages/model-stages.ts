@@ -30,7 +30,7 @@ export const pretrainedLoadStage = defineStage(pretrainedLoad, stageVersions['pr
   } else if (params.source === 'hub') {
     const snap = await snapshotFromHub(hubEnvFrom(), params.hubId, params.revision, {
       signal,
-      onProgress: (p) => progress({ step: p.bytes, totalSteps: p.totalBytes, epoch: 0, phase: `download ${p.file} (${p.fileIndex + 1}/${p.files})` }),
+      onProgress: (p) => progress({ step: p.bytes, totalSteps: p.totalBytes, epoch: 0, phase: `download ${p.file} (${p.fileIndex + 1}/${p.files})`, unit: 'bytes' }),
     }).catch((err: Error) => {
       throw err instanceof HubError ? new StageError(err.message) : err;
     });

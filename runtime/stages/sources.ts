@@ -12,6 +12,7 @@ import { contentHash } from '../data/content-hash';
 import { splitDataset, subsampleDataset } from '../data/split';
 import type { Dataset } from '../data/types';
 import { resolveInside } from '../io/safe-path';
+import { countProgress } from './common/count-progress';
 import { defineStage } from './define-stage';
 import { StageError } from './stage-error';
 import { stageVersions } from './versions';
@@ -32,23 +33,40 @@ function asStageError(err: unknown): never {
   throw err;
 }
 
-export const corpusBundledStage = defineStage(corpusBundled, stageVersions['corpus-bundled'], async ({ params }) => {
-  const corpus = params.corpus === 'brown' ? loadBrownCorpus({ genres: params.genres, maxDocuments: params.maxDocuments || undefined }) : loadEmailCorpus({ maxDocuments: params.maxDocuments || undefined });
+export const corpusBundledStage = defineStage(corpusBundled, stageVersions['corpus-bundled'], async ({ params, progress }) => {
+  const maxDocuments = params.maxDocuments || undefined;
+  const corpus = params.corpus === 'brown'
+    ? loadBrownCorpus({ genres: params.genres, maxDocuments, onProgress: countProgress(progress, 'parsing Brown files', 'files') })
+    : loadEmailCorpus({ maxDocuments, onProgress: countProgress(progress, 'parsing emails', 'emails') });
   if (corpus.documents.length === 0) throw new StageError(`no documents match genres ${params.genres.join(', ')}`);
   return { corpus };
 });
 
-export const datasetBundledStage = defineStage(datasetBundled, stageVersions['dataset-bundled'], async ({ params, log }) => {
-  let dataset = params.dataset === 'spam-assassin' ? loadSpamAssassin() : params.dataset === 'brown-genre' ? loadBrownGenre() : loadBrownPos();
+export const datasetBundledStage = defineStage(datasetBundled, stageVersions['dataset-bundled'], async ({ params, log, progress }) => {
+  const brown = { onProgress: countProgress(progress, 'parsing Brown files', 'files') };
+  let dataset = params.dataset === 'spam-assassin' ? loadSpamAssassin({ onProgress: countProgress(progress, 'parsing emails', 'emails') }) : params.dataset === 'brown-genre' ? loadBrownGenre(brown) : loadBrownPos(brown);
   if (params.maxExamples > 0) dataset = subsampleDataset(dataset, params.maxExamples, params.seed);
   log(`${dataset.examples.length} examples, labels: ${dataset.labels.join(', ')}`);
   return { dataset };
 });
 
-export const corpusUploadStage = defineStage(corpusUpload, stageVersions['corpus-upload'], async ({ params, env }) => {
+/** Lines in a file's text, the total an upload's parse progress counts against. */
+function lineCount(text: string): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+export const corpusUploadStage = defineStage(corpusUpload, stageVersions['corpus-upload'], async ({ params, env, progress }) => {
   const { name, text } = readUpload(env.uploadsDir, params.fileId);
+  // The parse itself is one quick pass; its start and end say which file is being read.
+  const report = countProgress(progress, `parsing ${name}`, 'lines');
+  const lines = lineCount(text);
+  report(0, lines);
   try {
-    return { corpus: parseCorpusFile(name, text, { format: params.format, textField: params.textField }) };
+    const corpus = parseCorpusFile(name, text, { format: params.format, textField: params.textField });
+    report(lines, lines);
+    return { corpus };
   } catch (err) {
     asStageError(err);
   }
@@ -61,14 +79,18 @@ function wholeAs(dataset: Dataset, role: 'train' | 'test'): Dataset {
   return { ...dataset, splits, contentHash: contentHash({ examples: dataset.contentHash, role }) } as Dataset;
 }
 
-export const datasetUploadStage = defineStage(datasetUpload, stageVersions['dataset-upload'], async ({ params, env, log }) => {
+export const datasetUploadStage = defineStage(datasetUpload, stageVersions['dataset-upload'], async ({ params, env, log, progress }) => {
   const { name, text } = readUpload(env.uploadsDir, params.fileId);
+  const report = countProgress(progress, `parsing ${name}`, 'lines');
+  const lines = lineCount(text);
+  report(0, lines);
   let dataset: Dataset;
   try {
     dataset = parseDatasetFile(name, text, { format: params.format, task: params.task, textColumn: params.textColumn, labelColumn: params.labelColumn, delimiter: params.delimiter });
   } catch (err) {
     asStageError(err);
   }
+  report(lines, lines);
   if (params.role !== 'unsplit') dataset = wholeAs(dataset, params.role);
   log(`${name}: ${dataset.examples.length} examples${params.role === 'unsplit' ? '' : `, all ${params.role}`}, labels: ${dataset.labels.slice(0, 20).join(', ')}`);
   return { dataset };

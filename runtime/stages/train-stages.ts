@@ -7,6 +7,7 @@ import type { Rng } from '../model/rng';
 import type { TaskModel } from '../model/task-model';
 import { freezeAllBut, isTrainableUnderSchedule, unfrozenLayersAtEpoch } from '../model/trainability';
 import { tf } from '../tf';
+import { countProgress } from './common/count-progress';
 import { defineStage } from './define-stage';
 import { corpusRows, datasetBatch, labelIndex, splitIndices, toTensors, type HostBatch } from './common/encode';
 import { classificationMetrics, predictionFlags } from './common/metrics';
@@ -40,12 +41,12 @@ export const daptStage = defineStage(dapt, stageVersions.dapt, async (ctx) => {
   }
   for (const name of model.params.keys()) if (name.startsWith('cls.')) model.p(name).trainable = true;
   if (params.maskTokenRatio !== 0.8 || params.randomTokenRatio !== 0.1) log('custom mask/random ratios are recorded; masking uses BERT’s 80/10/10', 'warn');
-  const rows = corpusRows(tokenizer, inputs.corpus.documents, maxLen, 200_000);
+  const rows = corpusRows(tokenizer, inputs.corpus.documents, maxLen, 200_000, countProgress(ctx.progress, 'tokenizing corpus', 'documents'));
   if (rows.length < 4) throw new StageError(`the corpus yields only ${rows.length} sequences of ${maxLen} tokens; it needs more text`);
   // Hold out up to 10% (at most 64 rows) to measure perplexity before and after.
   const heldOut = rows.splice(0, Math.min(64, Math.max(1, Math.floor(rows.length / 10))));
   const settings = { probability: params.mlmProbability };
-  const before = mlmEvaluate(model, tokenizer, heldOut, settings);
+  const before = mlmEvaluate(model, tokenizer, heldOut, settings, undefined, countProgress(ctx.progress, 'perplexity before', 'batches'));
   log(`held-out perplexity before: ${before.perplexity.toFixed(2)} (${heldOut.length} sequences)`);
   const result = await runTrainingLoop({
     ctx: ctx as never,
@@ -65,7 +66,7 @@ export const daptStage = defineStage(dapt, stageVersions.dapt, async (ctx) => {
     chanceLoss: Math.log(tokenizer.vocabSize),
     phase: 'dapt',
   });
-  const after = mlmEvaluate(model, tokenizer, heldOut, settings);
+  const after = mlmEvaluate(model, tokenizer, heldOut, settings, undefined, countProgress(ctx.progress, 'perplexity after', 'batches'));
   log(`held-out perplexity after ${result.steps} steps: ${after.perplexity.toFixed(2)}`);
   ctx.metrics({ perplexityBefore: before.perplexity, perplexityAfter: after.perplexity, mlmAccuracyBefore: before.mlmAccuracy, mlmAccuracyAfter: after.mlmAccuracy, steps: result.steps });
   return { model: { ...inputs.model, lineage: [...inputs.model.lineage, 'dapt'] } };
@@ -91,7 +92,7 @@ export const fineTuneStage = defineStage(fineTune, stageVersions['fine-tune'], a
   const byLoss = params.selectBestBy === 'loss';
   // Validation loss is scored negated, so "higher is better" holds for both choices.
   const validate = (): Validation => {
-    const { gold, pred, loss } = predictLabels(model, tokenizer, data, validation, { batchSize: 64, maxLength: maxLen, withLoss: true });
+    const { gold, pred, loss } = predictLabels(model, tokenizer, data, validation, { batchSize: 64, maxLength: maxLen, withLoss: true, onProgress: countProgress(ctx.progress, 'validation', 'batches') });
     const macroF1 = classificationMetrics(gold, pred, model.head!.labels).values.macroF1;
     // Say so while training when the model predicts one class or guesses: the lead-in to a bad eval.
     const flags = predictionFlags(gold, pred, model.head!.labels, macroF1).map((f) => `; ${f.code}: ${f.message}`).join('');

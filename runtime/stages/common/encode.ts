@@ -79,23 +79,31 @@ export function toTensors(b: HostBatch): { batch: Batch; labels: tf.Tensor } {
   };
 }
 
-/** A corpus as fixed-length id rows: documents tokenized, concatenated, cut into [CLS] … [SEP] chunks. */
-export function corpusRows(tok: WordPieceTokenizer, documents: string[], maxLength: number, maxRows = Infinity): number[][] {
+/**
+ * A corpus as fixed-length id rows: documents tokenized, concatenated, cut into [CLS] … [SEP] chunks.
+ * `onProgress` hears documents tokenized of the total (the total once `maxRows` stops it early).
+ */
+export function corpusRows(tok: WordPieceTokenizer, documents: string[], maxLength: number, maxRows = Infinity, onProgress?: (done: number, total: number) => void): number[][] {
   const body = maxLength - 2;
   const cls = tok.clsId;
   const sep = tok.sepId;
   const rows: number[][] = [];
   let current: number[] = [cls];
-  for (const doc of documents) {
-    for (const id of tok.tokenizeToIds(doc)) {
+  onProgress?.(0, documents.length);
+  for (let d = 0; d < documents.length; d++) {
+    for (const id of tok.tokenizeToIds(documents[d])) {
       current.push(id);
       if (current.length === body + 1) {
         current.push(sep);
         rows.push(current);
         current = [cls];
-        if (rows.length >= maxRows) return rows;
+        if (rows.length >= maxRows) {
+          onProgress?.(documents.length, documents.length);
+          return rows;
+        }
       }
     }
+    onProgress?.(d + 1, documents.length);
   }
   if (current.length - 1 >= 8) {
     current.push(sep);

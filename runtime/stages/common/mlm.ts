@@ -25,7 +25,9 @@ export function mlmLoss(model: TaskModel, tok: WordPieceTokenizer, rows: number[
 }
 
 /** Masked-LM perplexity and accuracy on held-out rows, with a fixed masking seed so numbers compare. */
-export function mlmEvaluate(model: TaskModel, tok: WordPieceTokenizer, rows: number[][], settings: MlmSettings, batchSize = 32): { perplexity: number; mlmAccuracy: number; maskedTokens: number } {
+export function mlmEvaluate(model: TaskModel, tok: WordPieceTokenizer, rows: number[][], settings: MlmSettings, batchSize = 32, onProgress?: (batches: number, total: number) => void): { perplexity: number; mlmAccuracy: number; maskedTokens: number } {
+  const batches = Math.ceil(rows.length / batchSize);
+  onProgress?.(0, batches);
   const rng = createRng(12345);
   let lossSum = 0;
   let correct = 0;
@@ -50,6 +52,7 @@ export function mlmEvaluate(model: TaskModel, tok: WordPieceTokenizer, rows: num
     lossSum += -sum;
     correct += hits;
     count += masked.positions.length;
+    onProgress?.(i / batchSize + 1, batches);
   }
   return { perplexity: Math.exp(lossSum / Math.max(1, count)), mlmAccuracy: correct / Math.max(1, count), maskedTokens: count };
 }

@@ -21,7 +21,9 @@ function goldLossSum(logits: tf.Tensor2D, labels: Int32Array): number {
  * Gold and predicted label indices over the given examples (for token tasks: first sub-tokens only),
  * and with `withLoss` the mean cross-entropy of the gold labels (validation loss).
  */
-export function predictLabels(model: TaskModel, tok: WordPieceTokenizer, data: Dataset, indices: number[], opts: { batchSize: number; maxLength: number; withLoss?: boolean }): { gold: Int32Array; pred: Int32Array; loss?: number } {
+export function predictLabels(model: TaskModel, tok: WordPieceTokenizer, data: Dataset, indices: number[], opts: { batchSize: number; maxLength: number; withLoss?: boolean; onProgress?: (batches: number, total: number) => void }): { gold: Int32Array; pred: Int32Array; loss?: number } {
+  const batches = Math.ceil(indices.length / opts.batchSize);
+  opts.onProgress?.(0, batches);
   let lossSum = 0;
   const head = model.head;
   if (!head) throw new Error('model has no task head');
@@ -57,6 +59,7 @@ export function predictLabels(model: TaskModel, tok: WordPieceTokenizer, data: D
         }
       });
     }
+    opts.onProgress?.(start / opts.batchSize + 1, batches);
   }
   return { gold: Int32Array.from(gold), pred: Int32Array.from(pred), ...(opts.withLoss ? { loss: lossSum / Math.max(1, gold.length) } : {}) };
 }

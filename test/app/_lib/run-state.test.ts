@@ -1,6 +1,6 @@
 // Folding run events into what the editor shows: failure reasons in the header, the logs and on nodes; badges that follow cache keys.
 import { describe, expect, it } from 'vitest';
-import { applyRunEvents, emptyRunView, flagsOf, nodesMatchingRun, runFailureReason } from '../../../app/_lib/run-state';
+import { applyRunEvents, emptyRunView, flagsOf, nodesMatchingRun, progressText, runFailureReason } from '../../../app/_lib/run-state';
 import type { MetricsValue } from '../../../runtime/exec/port-values';
 import { compareStage } from '../../../runtime/stages/eval-stages';
 import type { NumberedRunEvent, RunEvent } from '../../../runtime/exec/events';
@@ -79,5 +79,25 @@ describe('run-state', () => {
     const rows = (view.metrics.compare as unknown as MetricsValue).rows!;
     expect(rows.map((r) => [r.name, flagsOf(r).map((f) => f.code)])).toEqual([['fine-tuned', []], ['TF-IDF + logistic regression', ['collapsed']]]);
     expect(view.nodes.compare.flags).toEqual([{ code: 'collapsed', message: 'TF-IDF + logistic regression: every prediction is "ham" (80 of 80)' }]);
+  });
+});
+
+describe('run-state: data work progress', () => {
+  it('shows rows parsed on the node without adding points to the loss curves, then training steps', () => {
+    const view = applyRunEvents(emptyRunView(), [
+      ev({ type: 'node-status', nodeId: 'emails', status: 'running' }),
+      ev({ type: 'progress', nodeId: 'emails', step: 2000, totalSteps: 6046, epoch: 0, phase: 'parsing emails', unit: 'emails' }),
+      ev({ type: 'node-status', nodeId: 'dapt', status: 'running' }),
+      ev({ type: 'progress', nodeId: 'dapt', step: 1, totalSteps: 2, epoch: 0, phase: 'perplexity before', unit: 'batches' }),
+      ev({ type: 'progress', nodeId: 'dapt', step: 1, totalSteps: 100, epoch: 0.01, loss: 3.2, phase: 'dapt' }),
+    ]);
+    expect(view.nodes.emails).toMatchObject({ step: 2000, totalSteps: 6046, unit: 'emails' });
+    expect(progressText(view.nodes.emails)).toBe('parsing emails 2,000 / 6,046 emails');
+    expect(view.series.emails).toBeUndefined();
+    // Training clears the unit: the node shows steps again and the curve has only the training point.
+    expect(view.nodes.dapt.unit).toBeUndefined();
+    expect(progressText(view.nodes.dapt)).toBe('dapt: step 1 of 100');
+    expect(view.series.dapt).toEqual([{ step: 1, loss: 3.2, lr: undefined, tokensPerSec: undefined }]);
+    expect(progressText({ step: 3_100_000, totalSteps: 17_600_000, phase: 'download model.safetensors (1/3)', unit: 'bytes' })).toBe('download model.safetensors (1/3) 3.1 / 17.6 MB');
   });
 });

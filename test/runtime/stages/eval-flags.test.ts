@@ -31,6 +31,7 @@ async function evaluate(biasOfClass0: number) {
       params: { split: 'test', batchSize: 16, name: 'collapsed-model' },
       inputs: { model: value, dataset: dataset(), corpus: undefined },
       nodeId: 'ev',
+      progress: () => {},
       log: (message: string, level = 'info') => logs.push({ message, level }),
     } as never);
     return { metrics: out.metrics, logs };
