@@ -82,7 +82,8 @@ child.stdout.on('data', (d) => {
     void api.runs.cancel({ runId });
   }
 });
-await new Promise((ok) => child.on('exit', ok));
+// 'close', not 'exit': the clients' last line (one JSON line, hundreds of kB) may still be in the pipe at exit.
+await new Promise((ok) => child.on('close', ok));
 const load = JSON.parse(out.split('\n').find((l) => l.startsWith('{'))!) as {
   apiLatencies: number[];
   apiStatuses: Record<string, number>;
