@@ -100,10 +100,18 @@ export function loadBrownCorpus(opts: { genres?: string[]; maxDocuments?: number
 /** Part-of-speech sentences with coarse tags; the example order follows files, so a split by index keeps texts apart. */
 export function loadBrownPos(opts: { maxSentences?: number; rawTags?: boolean; maxTokens?: number; onProgress?: LoadProgress } = {}): Dataset {
   const examples: TokenExample[] = [];
+  // About 470 distinct raw tags over a million tokens: map each once, not once per token.
+  const coarse = new Map<string, string>();
+  const tagOf = (t: string) => {
+    if (opts.rawTags) return t;
+    let c = coarse.get(t);
+    if (c === undefined) coarse.set(t, (c = coarseBrownTag(t)));
+    return c;
+  };
   for (const f of loadBrownFiles(opts.onProgress)) {
     for (const s of f.sentences) {
       const pairs = opts.maxTokens ? s.slice(0, opts.maxTokens) : s;
-      examples.push({ tokens: pairs.map(([w]) => w), tags: pairs.map(([, t]) => (opts.rawTags ? t : coarseBrownTag(t))) });
+      examples.push({ tokens: pairs.map(([w]) => w), tags: pairs.map(([, t]) => tagOf(t)) });
     }
   }
   const picked = opts.maxSentences ? examples.slice(0, opts.maxSentences) : examples;
