@@ -1,11 +1,11 @@
 // Rerun with changes and compare runs in the browser: run a tiny graph, rerun it from the run panel
 // with a lower learning rate (the dialog says what is cached), compare the two runs (differences
 // only shows the learning rate; both metrics; both loss curves), and open the version diff.
-import { readFileSync, writeFileSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { eventually, expect, test } from './harness';
+import { importGraph, nodeStatus, tinyRunGraph } from './steps';
 
 interface SpecContext {
   page: Page;
@@ -17,7 +17,7 @@ interface SpecContext {
 export function registerCompareSpec({ page, baseUrl, root }: SpecContext) {
   const docsShots = join(root, 'docs', 'screenshots');
   mkdirSync(docsShots, { recursive: true });
-  const status = (id: string) => page.locator(`[data-testid="node-status-${id}"]`).getAttribute('data-status').catch(() => null);
+  const status = (id: string) => nodeStatus(page, id);
   const dialog = '[data-testid="rerun-dialog"]';
   let graphId = '';
   let firstId = '';
@@ -25,19 +25,8 @@ export function registerCompareSpec({ page, baseUrl, root }: SpecContext) {
   test('compare: a tiny graph runs to the end', async () => {
     // The default window of the e2e run (1440 × 900): the run panel's header must fit its buttons there.
     await page.setViewportSize({ width: 1440, height: 900 });
-    // The run spec's graph with one epoch, under its own name so the specs can share a session.
-    const doc = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'graphs', 'e2e-run.json'), 'utf8'));
-    doc.nodes.find((n: { id: string }) => n.id === 'fine-tune').params.epochs = 1;
-    // Its own data sample, so no other spec's cached stages (or this one's, for them) change what runs.
-    doc.nodes.find((n: { id: string }) => n.id === 'emails').params.seed = 11;
-    const file = join(mkdtempSync(join(tmpdir(), 'tunegraph-compare-e2e-')), 'compare-lr.json');
-    writeFileSync(file, JSON.stringify(doc));
-    await page.goto(`${baseUrl}/graphs`);
-    await page.waitForSelector('[data-testid="import-graph-file"]', { state: 'attached' });
-    await page.setInputFiles('[data-testid="import-graph-file"]', file);
-    await page.getByText('compare-lr', { exact: true }).click();
-    await page.waitForSelector('.react-flow__node[data-id="fine-tune"]');
-    graphId = new URL(page.url()).pathname.split('/')[2];
+    // The run spec's graph with one epoch and its own data sample, so no other spec's cached stages (or this one's, for them) change what runs.
+    graphId = await importGraph(page, baseUrl, tinyRunGraph(root, 11), 'compare-lr');
     await page.click('[data-testid="run"]');
     await page.locator('[data-testid="run-panel"]').waitFor();
     await eventually(async () => (await status('eval')) === 'done', 'first run done', 180_000);

@@ -1,11 +1,11 @@
 // Browser test of sweeps: open a tiny graph with a DAPT stage, sweep fine-tune over a 2×2 grid (a bad
 // value is refused in plain words first), see the plan's run count and shared stages, start it, and
 // watch the results table fill with every point's metrics and the best per metric marked.
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { eventually, expect, test } from './harness';
+import { importGraph } from './steps';
 
 /** data → split; tiny model → DAPT (on a small corpus) → head → fine-tune → eval, all tiny. */
 function sweepGraph() {
@@ -42,14 +42,7 @@ export function registerSweepSpec({ page, baseUrl, root, screenshotDir }: { page
 
   test('a sweep of fine-tune shows its plan (4 runs, DAPT shared) and refuses a bad value in plain words', async () => {
     await page.setViewportSize({ width: 1440, height: 900 });
-    const file = join(mkdtempSync(join(tmpdir(), 'tunegraph-e2e-sweep-')), 'e2e-sweep.json');
-    writeFileSync(file, JSON.stringify(sweepGraph()));
-    await page.goto(`${baseUrl}/graphs`);
-    await page.waitForSelector('[data-testid="import-graph-file"]', { state: 'attached' });
-    await page.setInputFiles('[data-testid="import-graph-file"]', file);
-    await page.getByText('e2e-sweep', { exact: true }).click();
-    await page.waitForSelector('.react-flow__node[data-id="fine-tune"]');
-    graphId = new URL(page.url()).pathname.split('/')[2];
+    graphId = await importGraph(page, baseUrl, sweepGraph(), 'e2e-sweep');
     await page.locator('.react-flow__node[data-id="fine-tune"]').click();
     await page.click('[data-testid="sweep-open"]');
     await page.locator('[data-testid="sweep-dialog"]').waitFor();
