@@ -25,6 +25,7 @@ import { RunPanel } from './run-panel';
 import { SweepButton } from '../_teams/sweep-dialog';
 import { useRun } from '../_lib/use-run';
 import { TeamBar } from '../_teams/team-bar';
+import { LinkedMessage } from '../_teams/linked-message';
 import { RunActions } from '../_teams/run-actions';
 import { installLeaveGuard } from '../_lib/leave-guard';
 
@@ -484,7 +485,7 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
               role={toast.kind === 'ok' ? 'status' : 'alert'}
               className={`absolute left-1/2 top-3 z-10 max-w-xl -translate-x-1/2 rounded-md px-4 py-2 text-sm shadow-lg ${toast.kind === 'ok' ? 'bg-neutral-900 text-white' : 'bg-red-600 text-white'}`}
             >
-              {toast.text}
+              <LinkedMessage text={toast.text} />
             </div>
           )}
           {showHelp && <ShortcutHelp onClose={() => setShowHelp(false)} />}

@@ -165,6 +165,27 @@ export function registerTeamsSpec({ page, baseUrl, root }: SpecContext) {
     await shot(page, '14-version-diff');
   });
 
+  test('teams: a save on a version someone moved past is refused, with a link to the difference', async () => {
+    const other = await page.context().newPage();
+    await other.goto(`${baseUrl}/graphs/${graphId}`);
+    await other.waitForSelector('.react-flow__node[data-id="fine-tune"]');
+    await page.goto(`${baseUrl}/graphs/${graphId}`);
+    await page.waitForSelector('.react-flow__node[data-id="fine-tune"]');
+    await page.fill('[data-testid="save-message"]', 'saved in the first tab');
+    await page.click('[data-testid="save"]');
+    await eventually(async () => ((await page.locator('[data-testid="editor-notice"]').textContent({ timeout: 500 })) ?? '').startsWith('Saved version 3'), 'the first tab saves version 3');
+    await other.fill('[data-testid="save-message"]', 'saved in the second tab');
+    await other.click('[data-testid="save"]');
+    const error = other.locator('[data-testid="editor-error"]');
+    await error.waitFor();
+    const text = (await error.textContent()) ?? '';
+    expect(text.startsWith('not saved: Olive Owner saved version 3 after your version 2.'), `the conflict names who saved what (got "${text}")`);
+    await shot(other, '15-save-conflict');
+    await error.locator('[data-testid="message-link"]').click();
+    await other.waitForURL(/\/diff\?from=2&to=3/);
+    await other.close();
+  });
+
   test('teams: A moves the graph to another workspace they own; it opens there', async () => {
     const created = await page.evaluate(async () => {
       const res = await fetch('/api/trpc/workspaces.create', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ json: { name: 'Lab' } }) });
@@ -176,12 +197,12 @@ export function registerTeamsSpec({ page, baseUrl, root }: SpecContext) {
     await page.locator('[data-testid="move-target"]').waitFor();
     expect((await page.locator('[data-testid="move-target"] option').allTextContents()).join('|') === 'Lab (owner)', 'only workspaces A manages, other than the graph’s own');
     await page.locator('[data-testid="move-graph"]').scrollIntoViewIfNeeded();
-    await shot(page, '15-move');
+    await shot(page, '16-move');
     page.once('dialog', (d) => void d.accept());
     await page.click('[data-testid="move-submit"]');
     await page.waitForURL(new RegExp(`/graphs/${graphId}$`));
     await page.waitForSelector('.react-flow__node[data-id="fine-tune"]');
     await eventually(async () => (await page.locator('[data-testid="workspace-switcher"]').inputValue()) === labId, 'the graph opens in its new workspace');
-    await shot(page, '16-moved');
+    await shot(page, '17-moved');
   });
 }
