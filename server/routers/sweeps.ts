@@ -108,7 +108,8 @@ export const sweepsRouter = router({
   get: graphProcedure('read')
     .input(z.object({ sweepId: z.string().min(1).max(64) }))
     .query(async ({ ctx, input }) => {
-      const [sweep] = await ctx.db.select().from(sweeps).where(and(eq(sweeps.id, input.sweepId), eq(sweeps.graphId, ctx.graph.id)));
+      // A sweep left in the workspace the graph moved out of is readable only to that workspace's members.
+      const [sweep] = await ctx.db.select().from(sweeps).where(and(eq(sweeps.id, input.sweepId), eq(sweeps.graphId, ctx.graph.id), inVisibleWorkspace(ctx.db, sweeps.workspaceId, ctx.graph.workspaceId, ctx.user.id)));
       if (!sweep) throw new TRPCError({ code: 'NOT_FOUND', message: `graph '${ctx.graph.id}' has no sweep '${input.sweepId}'` });
       const spec = sweep.spec as Pick<SweepSpec, 'params'>;
       const runRows = await ctx.db

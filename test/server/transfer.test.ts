@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uploads, users, workspaceMembers, workspaces } from '../../server/db/schema';
+import { sweeps, uploads, users, workspaceMembers, workspaces } from '../../server/db/schema';
 import { DEFAULT_WORKSPACE, LOCAL_USER } from '../../server/db/seed';
 import { startServer, type RunningServer } from '../../server/http';
 import { appRouter } from '../../server/routers/_app';
@@ -79,6 +79,8 @@ describe('transferring a graph between workspaces', () => {
     const { id: graphId } = await owner.graphs.create({ name: 'Moving', document: smallGraph() });
     const before = (await owner.runs.start({ graphId })).runId;
     expect((await finished(before)).run.status).toBe('done');
+    // A sweep of the graph in the default workspace (its row, as sweeps.start writes it).
+    await server.database.db.insert(sweeps).values({ id: 's_before', workspaceId: DEFAULT_WORKSPACE.id, graphId, graphVersion: 1, nodeId: 'ft', spec: { params: [{ name: 'learningRate', values: [5e-3] }] }, createdBy: LOCAL_USER.id });
     expect(await owner.graphs.transfer({ graphId, workspaceId: 'w_lab' })).toEqual({ id: graphId, workspaceId: 'w_lab' });
 
     // The graph and its history are Lab's now: its owner reads it, the history is whole.
@@ -89,6 +91,10 @@ describe('transferring a graph between workspaces', () => {
     expect(await labOnly.runs.list({ graphId })).toEqual([]);
     await expect(labOnly.runs.get({ runId: before })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(labOnly.compare.runs({ graphId, runIds: [before] })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await labOnly.sweeps.list({ graphId })).toEqual([]);
+    await expect(labOnly.sweeps.get({ graphId, sweepId: 's_before' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await owner.sweeps.list({ graphId })).map((s) => s.id)).toEqual(['s_before']);
+    expect((await owner.sweeps.get({ graphId, sweepId: 's_before' })).rows).toEqual([]);
     // Someone in both workspaces still sees it.
     expect((await owner.runs.list({ graphId })).map((r) => r.id)).toEqual([before]);
 
