@@ -6,6 +6,8 @@ export interface TfidfLogRegOptions {
   epochs?: number;
   learningRate?: number;
   l2?: number;
+  /** Hears epochs done of the total while the regression is fitted. */
+  onEpoch?: (done: number, total: number) => void;
 }
 
 const tokenize = (text: string) => text.toLowerCase().match(/[a-z0-9$!']+/g) ?? [];
@@ -51,7 +53,9 @@ export function trainTfidfLogReg(texts: string[], labels: number[], numClasses: 
     const s = e.reduce((a, v) => a + v, 0);
     return e.map((v) => v / s);
   };
-  for (let epoch = 0; epoch < (opts.epochs ?? 300); epoch++) {
+  const epochs = opts.epochs ?? 300;
+  opts.onEpoch?.(0, epochs);
+  for (let epoch = 0; epoch < epochs; epoch++) {
     const gW = new Float64Array(F * C);
     const gb = new Float64Array(C);
     for (let n = 0; n < N; n++) {
@@ -62,6 +66,7 @@ export function trainTfidfLogReg(texts: string[], labels: number[], numClasses: 
     }
     for (let k = 0; k < W.length; k++) W[k] -= lr * (gW[k] / N + l2 * W[k]);
     for (let c = 0; c < C; c++) b[c] -= (lr * gb[c]) / N;
+    opts.onEpoch?.(epoch + 1, epochs);
   }
   return {
     features: F,

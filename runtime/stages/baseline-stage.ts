@@ -4,6 +4,7 @@ import { baselineTfidf } from '../../graph-nodes/baseline-tfidf';
 import { trainTfidfLogReg } from '../baselines/tfidf-logreg';
 import type { Dataset } from '../data/types';
 import type { MetricsValue } from '../exec/port-values';
+import { countProgress } from './common/count-progress';
 import { defineStage } from './define-stage';
 import { splitIndices } from './common/encode';
 import { classificationMetrics, logFlags, predictionFlags } from './common/metrics';
@@ -15,7 +16,7 @@ function textsOf(d: Dataset, indices: number[], what: string): { texts: string[]
   return { texts: indices.map((i) => d.examples[i].text), labels: indices.map((i) => d.examples[i].label) };
 }
 
-export const baselineTfidfStage = defineStage(baselineTfidf, stageVersions['baseline-tfidf'], async ({ params, inputs, log, throwIfCancelled }) => {
+export const baselineTfidfStage = defineStage(baselineTfidf, stageVersions['baseline-tfidf'], async ({ params, inputs, log, progress, throwIfCancelled }) => {
   const trainData = inputs.dataset;
   const scored = inputs.test ?? trainData;
   const train = textsOf(trainData, splitIndices(trainData, 'train'), 'training');
@@ -28,7 +29,7 @@ export const baselineTfidfStage = defineStage(baselineTfidf, stageVersions['base
   if (unknown.length > 0) throw new StageError(`the ${params.split} data has labels the training data lacks: ${unknown.slice(0, 5).join(', ')}`);
   const index = new Map(labels.map((l, i) => [l, i]));
   const started = Date.now();
-  const model = trainTfidfLogReg(train.texts, train.labels.map((l) => index.get(l)!), labels.length, { maxFeatures: params.maxFeatures, l2: params.l2, epochs: params.epochs });
+  const model = trainTfidfLogReg(train.texts, train.labels.map((l) => index.get(l)!), labels.length, { maxFeatures: params.maxFeatures, l2: params.l2, epochs: params.epochs, onEpoch: countProgress(progress, 'fitting TF-IDF + logistic regression', 'epochs') });
   throwIfCancelled();
   const trainSeconds = (Date.now() - started) / 1000;
   const t0 = Date.now();

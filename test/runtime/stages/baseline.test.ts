@@ -24,17 +24,22 @@ function topics(n: number): Dataset {
 
 function run(params: Record<string, unknown>, inputs: { dataset: Dataset; test?: Dataset }) {
   const logs: string[] = [];
+  const progress: { step: number; totalSteps: number; phase?: string; unit?: string }[] = [];
   const ctx = {
     runId: 'r', nodeId: 'baseline', cacheKey: 'k', params: resolveParams('baseline-tfidf', params), inputs, env: {} as never, artifactDir: '', checkpointDir: '',
-    signal: new AbortController().signal, progress: () => {}, metrics: () => {}, log: (m: string) => logs.push(m), throwIfCancelled: () => {},
+    signal: new AbortController().signal, progress: (p: (typeof progress)[number]) => progress.push(p), metrics: () => {}, log: (m: string) => logs.push(m), throwIfCancelled: () => {},
   };
-  return { result: baselineTfidfStage.run(ctx as never), logs };
+  return { result: baselineTfidfStage.run(ctx as never), logs, progress };
 }
 
 describe('baseline-tfidf stage', () => {
   it('trains on the train split and scores the test split with the metrics Eval reports', async () => {
     const data = splitDataset(topics(90), { train: 0.6, validation: 0.1, test: 0.3, stratify: true, seed: 1 });
-    const { metrics } = await run({}, { dataset: data }).result;
+    const r = run({}, { dataset: data });
+    const { metrics } = await r.result;
+    // The fit reports its epochs from 0 to the last (the ones between may be thinned).
+    expect(r.progress[0]).toMatchObject({ step: 0, phase: 'fitting TF-IDF + logistic regression', unit: 'epochs' });
+    expect(r.progress.at(-1)).toMatchObject({ step: r.progress[0].totalSteps, totalSteps: r.progress[0].totalSteps });
     expect(metrics).toMatchObject({ name: 'TF-IDF + logistic regression', kind: 'classification', split: 'test', examples: data.splits!.test.length });
     expect(metrics.values.accuracy).toBeGreaterThan(0.9);
     expect(metrics.values.macroF1).toBeGreaterThan(0.9);
