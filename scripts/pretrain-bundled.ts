@@ -14,6 +14,7 @@ import { BERT_CONFIG_DEFAULTS, type BertConfig } from '../runtime/model/bert-con
 import { AdamW, createSchedule } from '../runtime/model/optim';
 import { createRng } from '../runtime/model/rng';
 import { TaskModel } from '../runtime/model/task-model';
+import { tf } from '../runtime/tf';
 import { trainStep } from '../runtime/model/train-step';
 import { corpusRows } from '../runtime/stages/common/encode';
 import { mlmEvaluate, mlmLoss } from '../runtime/stages/common/mlm';
@@ -58,6 +59,8 @@ interface Recipe {
   /** Re-warmup after a resume without optimizer moments (Adam's second moment needs a few hundred steps). */
   rewarmSteps: number;
   seed: number;
+  /** How the position table starts: 'normal' (BERT's) or 'sinusoidal' (Vaswani's table scaled to the same spread). */
+  positionInit?: 'normal' | 'sinusoidal';
 }
 
 const info = await initBackend();
@@ -109,13 +112,17 @@ if (previous) {
     maskProbability: Number(arg('mask', '0.15')),
     rewarmSteps: 300,
     seed: 7,
+    positionInit: arg('pos-init', 'normal') === 'sinusoidal' ? 'sinusoidal' : 'normal',
   };
   recipe.warmupSteps = Math.round(recipe.totalSteps * 0.02);
   const t = Date.now();
-  tokenizer = trainWordPieceTokenizer(documents, { vocabSize: recipe.vocabSize });
+  // `--vocab-from=DIR` reuses another run's vocabulary (recipe comparisons on identical rows).
+  const vocabFrom = arg('vocab-from', '');
+  tokenizer = vocabFrom ? (await loadModelFolder(resolve(vocabFrom))).tokenizer : trainWordPieceTokenizer(documents, { vocabSize: recipe.vocabSize });
   recipe.config.vocabSize = tokenizer.vocabSize;
   console.log(`vocabulary: ${tokenizer.vocabSize} tokens in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   model = TaskModel.create(recipe.config, { seed: recipe.seed, mlmHead: true });
+  if (recipe.positionInit === 'sinusoidal') setSinusoidalPositions(model, recipe.config);
   state = { step: 0, totalSteps: recipe.totalSteps, epoch: 0, cursor: 0, tokensSeen: 0, sittings: [] };
   curve = [];
 }
@@ -211,6 +218,27 @@ async function save(final: boolean): Promise<void> {
 }
 
 /** The same weights under another config (dropout rates differ between pretraining and fine-tuning). */
+/**
+ * Overwrites the learned position table with Vaswani et al.'s sinusoids, scaled to BERT's init spread.
+ * The table stays an ordinary learned weight (HF layout unchanged); it only starts with structure in
+ * which nearby positions are similar and offsets are linear maps — what attention needs to find neighbours.
+ */
+function setSinusoidalPositions(target: TaskModel, config: BertConfig): void {
+  const P = config.maxPositionEmbeddings;
+  const H = config.hiddenSize;
+  const table = new Float32Array(P * H);
+  const scale = config.initializerRange * Math.SQRT2; // sin/cos have RMS 1/√2
+  for (let pos = 0; pos < P; pos++) {
+    for (let i = 0; i < H / 2; i++) {
+      const angle = pos / 10000 ** ((2 * i) / H);
+      table[pos * H + 2 * i] = Math.sin(angle) * scale;
+      table[pos * H + 2 * i + 1] = Math.cos(angle) * scale;
+    }
+  }
+  const v = target.params.get('bert.embeddings.position_embeddings.weight') as tf.Variable;
+  tf.tidy(() => v.assign(tf.tensor2d(table, [P, H])));
+}
+
 function withConfig(source: TaskModel, config: BertConfig): TaskModel {
   const copy = new TaskModel(config);
   for (const [k, v] of source.params) copy.params.set(k, v);

@@ -89,5 +89,7 @@ for (const s of states) s.socket.close();
 const cpu = process.cpuUsage();
 loop.disable();
 const clientLoopDelay = { p50Ms: loop.percentile(50) / 1e6, p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6 };
-process.stdout.write(JSON.stringify({ apiLatencies, apiStatuses, apiByPath, cpuMs: (cpu.user + cpu.system) / 1000, clientLoopDelay, eventLatencies, missing, finished: states.filter((s) => s.finalSeq !== null).length, finalSeq: Math.max(...states.map((s) => s.finalSeq ?? 0)) }) + '\n');
-process.exit(0);
+process.stdout.write(JSON.stringify({ apiLatencies, apiStatuses, apiByPath, cpuMs: (cpu.user + cpu.system) / 1000, clientLoopDelay, eventLatencies, missing, finished: states.filter((s) => s.finalSeq !== null).length, finalSeq: Math.max(...states.map((s) => s.finalSeq ?? 0)) }) + '\n',
+  // Exit only once the line (hundreds of kB) is handed to the pipe: exiting right after write() cut it at high throughput.
+  () => process.exit(0),
+);
