@@ -39,13 +39,16 @@ function tinyDaptGraph(learningRate: number) {
 }
 
 /** The real stages, with DAPT's executions counted (and the first one made to fail when asked). */
-function countingStages(opts: { failFirstDapt?: boolean } = {}) {
+function countingStages(opts: { failFirstDapt?: boolean; holdFirstDaptMs?: number } = {}) {
   const counter = { dapt: 0 };
   const real = stages.dapt as unknown as Stage;
   const dapt: Stage = {
     ...real,
     run: async (ctx) => {
       counter.dapt++;
+      // The tiny DAPT takes a few ms: without a hold the second run can arrive after it finished and
+      // simply find it cached, which proves nothing about waiting.
+      if (opts.holdFirstDaptMs && counter.dapt === 1) await new Promise((r) => setTimeout(r, opts.holdFirstDaptMs));
       if (opts.failFirstDapt && counter.dapt === 1) {
         // Fail while the other run is already waiting on this key.
         await new Promise((r) => setTimeout(r, 300));
@@ -78,7 +81,7 @@ describe('single flight through the real executor', () => {
 
   it('two runs started together execute their shared DAPT stage once and fine-tune once each', async () => {
     const env = testRuntimeEnv();
-    const { stages: stageMap, counter } = countingStages();
+    const { stages: stageMap, counter } = countingStages({ holdFirstDaptMs: 2000 });
     const [a, b] = await runTogether([tinyDaptGraph(1e-3), tinyDaptGraph(5e-4)], stageMap, env);
     expect([a.status, b.status]).toEqual(['done', 'done']);
     expect(counter.dapt).toBe(1);
