@@ -1,5 +1,6 @@
 'use client';
-// The editor toolbar's team part: read-only badge for viewers, version history (diff), share, move, fork.
+// The editor toolbar's team part: read-only badge for viewers, version history (diff), share, fork.
+// Moving a graph lives on its share page (the toolbar must fit one row at 1280 px).
 import { useMutation } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
@@ -15,7 +16,6 @@ export function TeamBar({ graphId, role, version }: { graphId: string; role: str
       {role === 'viewer' && <span data-testid="read-only-badge" title="You can look and fork, not save or run" className="rounded bg-neutral-100 px-2 py-0.5 text-xs font-medium text-neutral-600">Read-only</span>}
       <Link data-testid="open-history" href={`/graphs/${graphId}/diff?from=${Math.max(1, version - 1)}&to=${version}`} className="flex h-8 items-center rounded-md px-2 text-neutral-600 hover:bg-neutral-100">History</Link>
       {(role === 'owner' || role === 'admin') && <Link data-testid="open-share" href={`/graphs/${graphId}/share`} className="flex h-8 items-center rounded-md px-2 text-neutral-600 hover:bg-neutral-100">Share</Link>}
-      {(role === 'owner' || role === 'admin') && <Link data-testid="open-move" href={`/graphs/${graphId}/share#move`} className="flex h-8 items-center rounded-md px-2 text-neutral-600 hover:bg-neutral-100">Move…</Link>}
       <button data-testid="fork" onClick={() => confirmLeave() && fork.mutate({ graphId })} disabled={fork.isPending} className="h-8 rounded-md px-2 text-neutral-600 hover:bg-neutral-100">Fork</button>
     </>
   );
