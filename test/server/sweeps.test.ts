@@ -11,32 +11,10 @@ import { DEFAULT_WORKSPACE, LOCAL_USER } from '../../server/db/seed';
 import { startServer, type RunningServer } from '../../server/http';
 import { appRouter } from '../../server/routers/_app';
 import { createContextInner } from '../../server/trpc';
-import { graphBuilder } from '../helpers/graph-builder';
-import { FIXTURE_MODELS_DIR, FIXTURE_MODEL_ID } from '../helpers/run-env';
+import { FIXTURE_MODELS_DIR } from '../helpers/run-env';
+import { tinyDaptGraph } from '../helpers/tiny-dapt-graph';
 
 /** data → split; tiny model → DAPT → head → fine-tune → eval, all tiny. */
-function daptGraph() {
-  const g = graphBuilder('');
-  g.node('dataset-bundled', { dataset: 'spam-assassin', maxExamples: 60, seed: 4 }, { id: 'data' });
-  g.node('split', {}, { id: 'split' });
-  g.node('corpus-bundled', { corpus: 'spam-assassin-emails', maxDocuments: 16 }, { id: 'corpus' });
-  g.node('pretrained-load', { modelId: FIXTURE_MODEL_ID }, { id: 'load' });
-  g.node('dapt', { maxSteps: 2, batchSize: 4, maxSeqLength: 32, learningRate: 1e-3 }, { id: 'dapt' });
-  g.node('head', {}, { id: 'head' });
-  g.node('fine-tune', { epochs: 1, batchSize: 8, maxSeqLength: 32, learningRate: 1e-3 }, { id: 'ft' });
-  g.node('eval', {}, { id: 'eval' });
-  g.connect('data', 'dataset', 'split', 'dataset');
-  g.connect('load', 'model', 'dapt', 'model');
-  g.connect('corpus', 'corpus', 'dapt', 'corpus');
-  g.connect('dapt', 'model', 'head', 'model');
-  g.connect('split', 'dataset', 'head', 'dataset');
-  g.connect('head', 'model', 'ft', 'model');
-  g.connect('split', 'dataset', 'ft', 'dataset');
-  g.connect('ft', 'model', 'eval', 'model');
-  g.connect('split', 'dataset', 'eval', 'dataset');
-  return g.build();
-}
-
 const grid2x2 = [
   { name: 'learningRate', values: [1e-3, 5e-4] },
   { name: 'batchSize', values: [4, 8] },
@@ -64,7 +42,7 @@ describe('sweeps', () => {
       { workspaceId: DEFAULT_WORKSPACE.id, userId: people.viewer.id, role: 'viewer' },
       { workspaceId: 'w_sweep_outsider', userId: people.nonMember.id, role: 'owner' },
     ]);
-    graphId = (await (await api('owner')).graphs.create({ name: 'Sweep me', document: daptGraph() })).id;
+    graphId = (await (await api('owner')).graphs.create({ name: 'Sweep me', document: tinyDaptGraph({ seed: 4 }) })).id;
   });
   afterAll(async () => {
     await server.close();
@@ -190,7 +168,7 @@ describe('sweeps', () => {
       owner: ['BAD_REQUEST', 'ok', 'ok'],
     });
     // A sweep of another graph is not reachable through this one.
-    const other = (await (await api('owner')).graphs.create({ name: 'Other', document: daptGraph() })).id;
+    const other = (await (await api('owner')).graphs.create({ name: 'Other', document: tinyDaptGraph({ seed: 4 }) })).id;
     const [sweep] = await (await api('viewer')).sweeps.list({ graphId });
     await expect((await api('owner')).sweeps.get({ graphId: other, sweepId: sweep.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect((await api('nonMember')).sweeps.get({ graphId, sweepId: sweep.id })).rejects.toMatchObject({ code: 'NOT_FOUND', message: `no graph '${graphId}'` });

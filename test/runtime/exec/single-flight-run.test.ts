@@ -12,31 +12,8 @@ import type { Stage } from '../../../runtime/stages/define-stage';
 import { StageError } from '../../../runtime/stages/stage-error';
 import { stageVersions } from '../../../runtime/stages/versions';
 import type { GraphDocument } from '../../../graph-nodes';
-import { graphBuilder } from '../../helpers/graph-builder';
-import { FIXTURE_MODEL_ID, testRuntimeEnv } from '../../helpers/run-env';
-
-/** data → split; tiny model → DAPT → head → fine-tune (learning rate varies) → eval. */
-function tinyDaptGraph(learningRate: number) {
-  const g = graphBuilder('');
-  g.node('dataset-bundled', { dataset: 'spam-assassin', maxExamples: 60, seed: 3 }, { id: 'data' });
-  g.node('split', {}, { id: 'split' });
-  g.node('corpus-bundled', { corpus: 'spam-assassin-emails', maxDocuments: 16 }, { id: 'corpus' });
-  g.node('pretrained-load', { modelId: FIXTURE_MODEL_ID }, { id: 'load' });
-  g.node('dapt', { maxSteps: 2, batchSize: 4, maxSeqLength: 32, learningRate: 1e-3 }, { id: 'dapt' });
-  g.node('head', {}, { id: 'head' });
-  g.node('fine-tune', { epochs: 1, batchSize: 8, maxSeqLength: 32, learningRate }, { id: 'ft' });
-  g.node('eval', {}, { id: 'eval' });
-  g.connect('data', 'dataset', 'split', 'dataset');
-  g.connect('load', 'model', 'dapt', 'model');
-  g.connect('corpus', 'corpus', 'dapt', 'corpus');
-  g.connect('dapt', 'model', 'head', 'model');
-  g.connect('split', 'dataset', 'head', 'dataset');
-  g.connect('head', 'model', 'ft', 'model');
-  g.connect('split', 'dataset', 'ft', 'dataset');
-  g.connect('ft', 'model', 'eval', 'model');
-  g.connect('split', 'dataset', 'eval', 'dataset');
-  return g.build();
-}
+import { testRuntimeEnv } from '../../helpers/run-env';
+import { tinyDaptGraph } from '../../helpers/tiny-dapt-graph';
 
 /** The real stages, with DAPT's executions counted (and the first one made to fail when asked). */
 function countingStages(opts: { failFirstDapt?: boolean; holdFirstDaptMs?: number } = {}) {
@@ -82,7 +59,7 @@ describe('single flight through the real executor', () => {
   it('two runs started together execute their shared DAPT stage once and fine-tune once each', async () => {
     const env = testRuntimeEnv();
     const { stages: stageMap, counter } = countingStages({ holdFirstDaptMs: 2000 });
-    const [a, b] = await runTogether([tinyDaptGraph(1e-3), tinyDaptGraph(5e-4)], stageMap, env);
+    const [a, b] = await runTogether([tinyDaptGraph({ seed: 3, learningRate: 1e-3 }), tinyDaptGraph({ seed: 3, learningRate: 5e-4 })], stageMap, env);
     expect([a.status, b.status]).toEqual(['done', 'done']);
     expect(counter.dapt).toBe(1);
     expect([a.final.dapt, b.final.dapt].sort()).toEqual(['cached', 'done']);
@@ -93,7 +70,7 @@ describe('single flight through the real executor', () => {
   it('when the run computing DAPT fails, the waiting run computes it itself instead of hanging', async () => {
     const env = testRuntimeEnv();
     const { stages: stageMap, counter } = countingStages({ failFirstDapt: true });
-    const results = await runTogether([tinyDaptGraph(1e-3), tinyDaptGraph(5e-4)], stageMap, env);
+    const results = await runTogether([tinyDaptGraph({ seed: 3, learningRate: 1e-3 }), tinyDaptGraph({ seed: 3, learningRate: 5e-4 })], stageMap, env);
     expect(counter.dapt).toBe(2);
     const failed = results.find((r) => r.status === 'failed')!;
     const done = results.find((r) => r.status === 'done')!;

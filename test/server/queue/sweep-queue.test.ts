@@ -10,37 +10,14 @@ import { runEvents, runNodes, runs } from '../../../server/db/schema';
 import { startServer, type RunningServer } from '../../../server/http';
 import { appRouter } from '../../../server/routers/_app';
 import { createContextInner } from '../../../server/trpc';
-import { graphBuilder } from '../../helpers/graph-builder';
 import { startTestRedis, type TestRedis } from '../../helpers/redis';
-import { FIXTURE_MODELS_DIR, FIXTURE_MODEL_ID } from '../../helpers/run-env';
+import { FIXTURE_MODELS_DIR } from '../../helpers/run-env';
 import { signUp, type TestSession } from '../../helpers/session';
 import { startWorkerProcess, type WorkerProcess } from '../../helpers/worker-process';
+import { tinyDaptGraph } from '../../helpers/tiny-dapt-graph';
 
 const timings = { TUNEGRAPH_JOB_LOCK_MS: '2500', TUNEGRAPH_RECONCILE_MS: '1000', TUNEGRAPH_HEARTBEAT_MS: '1000', TUNEGRAPH_CHECKPOINT_MS: '-1', TUNEGRAPH_BUNDLED_MODELS_DIR: FIXTURE_MODELS_DIR };
 Object.assign(process.env, timings);
-
-function daptGraph() {
-  const g = graphBuilder('');
-  g.node('dataset-bundled', { dataset: 'spam-assassin', maxExamples: 60, seed: 6 }, { id: 'data' });
-  g.node('split', {}, { id: 'split' });
-  g.node('corpus-bundled', { corpus: 'spam-assassin-emails', maxDocuments: 24 }, { id: 'corpus' });
-  g.node('pretrained-load', { modelId: FIXTURE_MODEL_ID }, { id: 'load' });
-  // Enough DAPT steps that the other worker reaches this stage while it is still computing.
-  g.node('dapt', { maxSteps: 12, batchSize: 4, maxSeqLength: 32, learningRate: 1e-3 }, { id: 'dapt' });
-  g.node('head', {}, { id: 'head' });
-  g.node('fine-tune', { epochs: 1, batchSize: 8, maxSeqLength: 32, learningRate: 1e-3 }, { id: 'ft' });
-  g.node('eval', {}, { id: 'eval' });
-  g.connect('data', 'dataset', 'split', 'dataset');
-  g.connect('load', 'model', 'dapt', 'model');
-  g.connect('corpus', 'corpus', 'dapt', 'corpus');
-  g.connect('dapt', 'model', 'head', 'model');
-  g.connect('split', 'dataset', 'head', 'dataset');
-  g.connect('head', 'model', 'ft', 'model');
-  g.connect('split', 'dataset', 'ft', 'dataset');
-  g.connect('ft', 'model', 'eval', 'model');
-  g.connect('split', 'dataset', 'eval', 'dataset');
-  return g.build();
-}
 
 describe('a sweep in queue mode', () => {
   let redis: TestRedis;
@@ -66,7 +43,7 @@ describe('a sweep in queue mode', () => {
 
   it('two workers run a 2×2 sweep below DAPT: DAPT executes once, fine-tune four times', async () => {
     const caller = await api();
-    const { id: graphId } = await caller.graphs.create({ name: 'Queue sweep', document: daptGraph() });
+    const { id: graphId } = await caller.graphs.create({ name: 'Queue sweep', document: tinyDaptGraph({ seed: 6, maxDocuments: 24, daptSteps: 12 /* enough that the other worker reaches DAPT while it is still computing */ }) });
     const { sweepId, runIds } = await caller.sweeps.start({ graphId, nodeId: 'ft', params: [{ name: 'learningRate', values: [1e-3, 5e-4] }, { name: 'batchSize', values: [4, 8] }] });
     const { db } = server.database;
     const end = Date.now() + 240_000;
