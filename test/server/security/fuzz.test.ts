@@ -5,7 +5,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import superjson from 'superjson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../../server/http';
 import { appRouter } from '../../../server/routers/_app';
@@ -20,8 +19,10 @@ describe('random documents against the API', () => {
   let graphId = '';
   const dataDir = mkdtempSync(join(tmpdir(), 'tunegraph-fuzz-'));
   let owner: TestSession;
+  // superjson's wire format by hand ({ json }, no meta: the inputs are plain JSON). superjson.serialize itself
+  // refuses keys such as "prototype" on the sending side, so the server would never see what it must refuse.
   const post = (path: string, input: unknown) =>
-    fetch(`${server.url}/api/trpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: owner.cookie }, body: JSON.stringify(superjson.serialize(input)) });
+    fetch(`${server.url}/api/trpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: owner.cookie }, body: JSON.stringify({ json: input }) });
 
   beforeAll(async () => {
     server = await startServer({ port: 0, dataDir, next: false });
@@ -45,7 +46,8 @@ describe('random documents against the API', () => {
         expect(res.status, text.slice(0, 300)).toBeLessThan(500);
         expect(text).not.toMatch(/insert into|Failed query|select .* from/i);
       }),
-      { numRuns: 120 },
+      // The counterexample a CI seed found: a "prototype" key must reach the server and get its 400.
+      { numRuns: 120, examples: [[{ prototype: '' } as never, 'n\u0000', 'graphs.create']] },
     );
     delay.disable();
     expect(delay.max / 1e6).toBeLessThan(1000);
