@@ -45,6 +45,13 @@ interface TrainingState {
   sittings: { date: string; fromStep: number; toStep: number; minutes: number; backend: string }[];
 }
 
+/** A recipe change made when resuming (e.g. a higher masking rate once measured better), kept in training.json. */
+interface RecipeChange {
+  atStep: number;
+  date: string;
+  changes: Record<string, { from: number; to: number }>;
+}
+
 interface Recipe {
   vocabSize: number;
   config: BertConfig;
@@ -61,6 +68,8 @@ interface Recipe {
   seed: number;
   /** How the position table starts: 'normal' (BERT's) or 'sinusoidal' (Vaswani's table scaled to the same spread). */
   positionInit?: 'normal' | 'sinusoidal';
+  /** Changes made at resumes, in order; the fields above hold the values in force now. */
+  changes?: RecipeChange[];
 }
 
 const info = await initBackend();
@@ -87,6 +96,7 @@ if (previous) {
   // Pretraining runs without dropout (a small model underfits; dropout only slows it); fine-tuning gets the saved rate.
   model = withConfig(loaded.model, recipe.config);
   console.log(`resuming at step ${state.step} of ${state.totalSteps} (epoch ${state.epoch}, ${state.tokensSeen.toLocaleString('en')} tokens seen)`);
+  applyRecipeChanges();
 } else {
   const hidden = Number(arg('hidden', '256'));
   recipe = {
@@ -206,7 +216,7 @@ async function save(final: boolean): Promise<void> {
     corpus: sources.map((s) => ({ id: s.id, description: s.description, package: s.package, licence: s.licence, documents: s.documents.length, words: wordCount(s.documents) })),
     heldOutSet: 'Brown Corpus, every 20th text (25 texts), masked at 15% with a fixed seed',
     recipe,
-    objective: `masked LM, ${Math.round(recipe.maskProbability * 100)}% of tokens, 80/10/10; no dropout while pretraining (0.1 in the saved config for fine-tuning)`,
+    objective: `masked LM, ${maskingHistory()} of tokens, 80/10/10; no dropout while pretraining (0.1 in the saved config for fine-tuning)`,
     state: { ...state, sittings },
     heldOut: { after, sequences: heldRows.length },
     params: model.countParams(),
@@ -215,6 +225,37 @@ async function save(final: boolean): Promise<void> {
   writeFileSync(join(outDir, 'training.json'), JSON.stringify(report, null, 2));
   if (final) state.sittings = sittings;
   console.log(`${final ? 'saved' : 'checkpoint'} at step ${state.step}: held-out MLM accuracy ${after.mlmAccuracy.toFixed(4)}, perplexity ${after.perplexity.toFixed(2)} → ${outDir}`);
+}
+
+/**
+ * `--resume` with `--mask=`, `--lr=` or `--total-steps=` continues the same weights under a changed
+ * recipe (the optimizer re-warms anyway). Shortening the schedule lets a sitting end with the learning
+ * rate annealed; a later sitting can lengthen it again. Each change is recorded with the step it took effect.
+ */
+function applyRecipeChanges(): void {
+  const overrides: [keyof Recipe & ('maskProbability' | 'peakLr' | 'totalSteps'), string][] = [['maskProbability', 'mask'], ['peakLr', 'lr'], ['totalSteps', 'total-steps']];
+  const changes: RecipeChange['changes'] = {};
+  for (const [field, flagName] of overrides) {
+    const raw = arg(flagName, '');
+    if (raw === '') continue;
+    const to = Number(raw);
+    if (!Number.isFinite(to) || to <= 0) throw new Error(`--${flagName}=${raw}: expected a positive number`);
+    if (to !== recipe[field]) changes[field] = { from: recipe[field], to };
+  }
+  if (changes.totalSteps && changes.totalSteps.to <= state.step) throw new Error(`--total-steps=${changes.totalSteps.to}: the model is already at step ${state.step}`);
+  if (Object.keys(changes).length === 0) return;
+  for (const [field, c] of Object.entries(changes)) (recipe as unknown as Record<string, number>)[field] = c.to;
+  state.totalSteps = recipe.totalSteps;
+  recipe.changes = [...(recipe.changes ?? []), { atStep: state.step, date: new Date().toISOString(), changes }];
+  console.log(`recipe changed at step ${state.step}: ${Object.entries(changes).map(([k, c]) => `${k} ${c.from} → ${c.to}`).join(', ')}`);
+}
+
+/** "15%", or "15% to step 2781, then 40%" when a resume changed the rate. */
+function maskingHistory(): string {
+  const pct = (p: number) => `${Math.round(p * 100)}%`;
+  const steps = (recipe.changes ?? []).filter((c) => c.changes.maskProbability);
+  if (steps.length === 0) return pct(recipe.maskProbability);
+  return [pct(steps[0].changes.maskProbability!.from), ...steps.map((c) => `to step ${c.atStep}, then ${pct(c.changes.maskProbability!.to)}`)].join(' ');
 }
 
 /** The same weights under another config (dropout rates differ between pretraining and fine-tuning). */

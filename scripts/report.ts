@@ -15,6 +15,7 @@ import type { RuntimeEnv } from '../runtime/stages/define-stage';
 import { answer, bestOnValidation, evalOf, pipelineRow, targets, type CurvePoint, type PipelineRow } from './report/answers';
 import { curveCounts, curveGraph, EMAIL_PIPELINES, headlineGraph, type EmailPipeline } from './report/email-graph';
 import type { GraphBuilder } from './report/graph-builder';
+import { labelEfficiencySvg } from './report/curve-svg';
 import { resultsMarkdown } from './report/markdown';
 import { runGraph, type GraphResult } from './report/run-graph';
 import { reportSettings } from './report/settings';
@@ -120,6 +121,7 @@ const results = {
 };
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+writeFileSync(join(outDir, 'label-efficiency.svg'), labelEfficiencySvg(labelEfficiency));
 const md = resultsMarkdown({ ...results, posSeconds });
 writeFileSync(join(outDir, 'RESULTS.md'), md);
 console.log(md);

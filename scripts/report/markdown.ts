@@ -58,6 +58,8 @@ ${r.table.flatMap((row) => row.flags.map((f) => `\n⚠ ${row.name}: ${f.message}
 
 The curve follows **${a.labelEfficiency.pipeline}**, the best neural pipeline on validation at ${r.splits.trainEmails} labels.
 
+![Label efficiency: macro-F1 against labelled training emails, ${a.labelEfficiency.pipeline} and TF-IDF](label-efficiency.svg)
+
 ${curveTable(r.labelEfficiency)}
 
 ## Part-of-speech tagging (Brown, held-out sentences, 12 universal tags)

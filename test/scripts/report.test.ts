@@ -47,6 +47,9 @@ describe('npm run report -- --quick', () => {
     expect(r.status, r.stderr.slice(-2000)).toBe(0);
     const md = readFileSync(join(dir, 'RESULTS.md'), 'utf8');
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    // The curve is drawn next to the report, one line per series, and RESULTS.md shows it.
+    expect(readFileSync(join(dir, 'label-efficiency.svg'), 'utf8').match(/<polyline/g)).toHaveLength(2);
+    expect(md).toContain('](label-efficiency.svg)');
     expect(Object.keys(results.answers).sort()).toEqual(['bestVsBaseline', 'dapt', 'distillation', 'featureExtractionVsFull', 'labelEfficiency', 'lora', 'pos', 'pretrainingVsScratch']);
 
     // The best pipeline is the one with the best validation score, never picked on test.
