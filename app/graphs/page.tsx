@@ -13,10 +13,10 @@ export default function GraphsPage() {
   const queryClient = useQueryClient();
   const list = useQuery(trpc.graphs.list.queryOptions());
   const me = useQuery(trpc.account.me.queryOptions());
-  // The caller's role in the workspace listed: viewers only open and fork; deleting needs admin or owner (as the server checks).
+  // The caller's role in the workspace listed decides creating and importing; each row's own role (a share can
+  // raise it for one graph) decides renaming (editor and up) and deleting (admin or owner), as the server checks.
   const myRole = me.data?.workspaces.find((w) => w.id === me.data?.currentWorkspaceId)?.role;
   const canWrite = myRole !== undefined && myRole !== 'viewer';
-  const canManage = myRole === 'owner' || myRole === 'admin';
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.graphs.list.queryKey() });
   const [error, setError] = useState<string | null>(null);
   const [newName, setNewName] = useState('');
@@ -91,7 +91,8 @@ export default function GraphsPage() {
                 <td className="px-4 py-2.5 text-neutral-600">v{g.latestVersion}</td>
                 <td className="px-4 py-2.5 text-neutral-600">{timeAgo(g.updatedAt)}</td>
                 <td className="px-4 py-2.5 text-right">
-                  {canWrite && <button
+                  {g.role !== 'viewer' && <button
+                    data-testid="rename-graph"
                     className="mr-3 text-neutral-500 hover:text-neutral-900"
                     onClick={() => {
                       const name = window.prompt('Rename graph', g.name);
@@ -100,7 +101,7 @@ export default function GraphsPage() {
                   >
                     Rename
                   </button>}
-                  {canManage && <button
+                  {(g.role === 'owner' || g.role === 'admin') && <button
                     className="text-red-600 hover:text-red-800"
                     onClick={() => window.confirm(`Delete "${g.name}"? Its runs stay in the history.`) && remove.mutate({ graphId: g.id })}
                   >

@@ -11,7 +11,7 @@ import { checkGraph } from '../compile/check-graph';
 import type { Database } from '../db/client';
 import { graphs, graphVersions, users, workspaceMembers } from '../db/schema';
 import { diffGraphs } from '../../runtime/compile/graph-diff';
-import { roleIn, roleAllows } from '../auth/rights';
+import { roleAllows, roleColumns, roleFromColumns, roleIn } from '../auth/rights';
 import { checkGraphDocumentInSlices, GraphFileError, MAX_GRAPH_BYTES, readGraphDocumentInSlices } from '../../runtime/compile/read-graph';
 import { newId } from '../ids';
 import { graphProcedure, router, workspaceAccessProcedure, workspaceProcedure } from '../trpc';
@@ -117,13 +117,15 @@ export const graphsRouter = router({
         ? sql`(${graphs.updatedAt}, ${graphs.createdAt}, ${graphs.id}) < (select g.updated_at, g.created_at, g.id from graphs g where g.id = ${input.cursor} and g.workspace_id = ${ctx.workspaceId})`
         : undefined;
       const rows = await ctx.db
-        .select({ id: graphs.id, name: graphs.name, latestVersion: graphs.latestVersion, nodeCount, createdAt: graphs.createdAt, updatedAt: graphs.updatedAt })
+        .select({ id: graphs.id, name: graphs.name, latestVersion: graphs.latestVersion, nodeCount, createdAt: graphs.createdAt, updatedAt: graphs.updatedAt, ...roleColumns(ctx.user.id, graphs.id, graphs.workspaceId) })
         .from(graphs)
         .innerJoin(graphVersions, and(eq(graphVersions.graphId, graphs.id), eq(graphVersions.version, graphs.latestVersion)))
         .where(and(eq(graphs.workspaceId, ctx.workspaceId), isNull(graphs.deletedAt), after))
         .orderBy(desc(graphs.updatedAt), desc(graphs.createdAt), desc(graphs.id))
         .limit(input?.limit ?? LIST_PAGE);
-      return rows;
+      // Each row carries the caller's role on that graph (workspace role or a share, the stronger), so the
+      // list offers what the graph's own procedures allow: a workspace viewer made editor of one graph can rename it.
+      return rows.map(({ memberRole, shareRoles, ...row }) => ({ ...row, role: roleFromColumns({ memberRole, shareRoles }) ?? ctx.role }));
     }),
 
   create: workspaceAccessProcedure('write').input(z.object({ name, document: documentInput.optional() })).mutation(async ({ ctx, input }) => {

@@ -194,6 +194,15 @@ describe.each(dbKinds)('authorization of every procedure on %s', (kind) => {
     // A viewer acting in the team workspace reads but cannot create, import or manage members.
     const viewer = await api('viewer');
     expect((await viewer.graphs.list()).map((g) => g.id)).toContain(f.graphId);
+    // Each listed graph carries the caller's role on it: a share raises it for that graph only.
+    const roleIn = async (who: Persona, graphId: string) => (await (await api(who)).graphs.list()).find((g) => g.id === graphId)?.role;
+    expect(await roleIn('viewer', f.graphId)).toBe('viewer');
+    expect(await roleIn('admin', f.graphId)).toBe('admin');
+    const other = await fixture();
+    await (await api('owner')).shares.add({ graphId: other.graphId, email: 'viewer@example.org', role: 'editor' });
+    expect(await roleIn('viewer', other.graphId)).toBe('editor');
+    expect(await roleIn('viewer', f.graphId)).toBe('viewer');
+    await viewer.graphs.rename({ graphId: other.graphId, name: 'Renamed by its editor' });
     await expect(viewer.graphs.create({ name: 'nope' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(viewer.graphs.import({ json: JSON.stringify(pipelineGraph().doc) })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(viewer.uploads.delete({ id: 'f_none' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
