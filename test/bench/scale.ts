@@ -12,7 +12,7 @@ import { startServer } from '../../server/http';
 import type { BullmqRunQueue } from '../../server/queue/bullmq-queue';
 import { appRouter } from '../../server/routers/_app';
 import { createContextInner } from '../../server/trpc';
-import { graphBuilder } from '../helpers/graph-builder';
+import { fineTuneGraph } from '../helpers/fine-tune-graph';
 import { startTestRedis } from '../helpers/redis';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 import { markdownTable, writeBenchResult } from './report';
@@ -26,21 +26,7 @@ const ROUNDS = quick ? 1 : 2;
 
 /** A small run: data (seeded) → split → head on the fixture model → one short fine-tune → eval. */
 function smallRun(seed: number) {
-  const g = graphBuilder('');
-  g.node('dataset-bundled', { dataset: 'spam-assassin', maxExamples: 120, seed }, { id: 'data' });
-  g.node('split', {}, { id: 'split' });
-  g.node('pretrained-load', { modelId: 'tiny-bert' }, { id: 'load' });
-  g.node('head', {}, { id: 'head' });
-  g.node('fine-tune', { epochs: 4, batchSize: 8, maxSeqLength: 32 }, { id: 'ft' });
-  g.node('eval', {}, { id: 'eval' });
-  g.connect('data', 'dataset', 'split', 'dataset');
-  g.connect('load', 'model', 'head', 'model');
-  g.connect('split', 'dataset', 'head', 'dataset');
-  g.connect('head', 'model', 'ft', 'model');
-  g.connect('split', 'dataset', 'ft', 'dataset');
-  g.connect('ft', 'model', 'eval', 'model');
-  g.connect('split', 'dataset', 'eval', 'dataset');
-  return g.build();
+  return fineTuneGraph({ data: { maxExamples: 120, seed }, ft: { epochs: 4, batchSize: 8, maxSeqLength: 32 } });
 }
 
 const redis = await startTestRedis();

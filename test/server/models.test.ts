@@ -10,25 +10,12 @@ import { startServer, type RunningServer } from '../../server/http';
 import { signUp, type TestSession } from '../helpers/session';
 import { appRouter } from '../../server/routers/_app';
 import { createContextInner } from '../../server/trpc';
-import { graphBuilder } from '../helpers/graph-builder';
-import { FIXTURE_MODELS_DIR, FIXTURE_MODEL_ID } from '../helpers/run-env';
+import { fineTuneGraphBuilder } from '../helpers/fine-tune-graph';
+import { FIXTURE_MODELS_DIR } from '../helpers/run-env';
 
 function exportGraph() {
-  const g = graphBuilder('');
-  g.node('dataset-bundled', { dataset: 'spam-assassin', maxExamples: 80, seed: 5 }, { id: 'data' });
-  g.node('split', {}, { id: 'split' });
-  g.node('pretrained-load', { modelId: FIXTURE_MODEL_ID }, { id: 'load' });
-  g.node('head', {}, { id: 'head' });
-  g.node('fine-tune', { epochs: 1, batchSize: 8, maxSeqLength: 32, learningRate: 5e-3 }, { id: 'ft' });
-  g.node('eval', {}, { id: 'eval' });
+  const g = fineTuneGraphBuilder({ data: { maxExamples: 80, seed: 5 }, ft: { epochs: 1, batchSize: 8, maxSeqLength: 32, learningRate: 5e-3 } });
   g.node('export', { name: 'spam-model' }, { id: 'export' });
-  g.connect('data', 'dataset', 'split', 'dataset');
-  g.connect('load', 'model', 'head', 'model');
-  g.connect('split', 'dataset', 'head', 'dataset');
-  g.connect('head', 'model', 'ft', 'model');
-  g.connect('split', 'dataset', 'ft', 'dataset');
-  g.connect('ft', 'model', 'eval', 'model');
-  g.connect('split', 'dataset', 'eval', 'dataset');
   g.connect('ft', 'model', 'export', 'model');
   return g.build();
 }

@@ -11,25 +11,11 @@ import type { InProcessQueue } from '../../server/runs/in-process-queue';
 import { signUp, type TestSession } from '../helpers/session';
 import { appRouter } from '../../server/routers/_app';
 import { createContextInner } from '../../server/trpc';
-import { graphBuilder } from '../helpers/graph-builder';
-import { FIXTURE_MODELS_DIR, FIXTURE_MODEL_ID } from '../helpers/run-env';
+import { fineTuneGraph } from '../helpers/fine-tune-graph';
+import { FIXTURE_MODELS_DIR } from '../helpers/run-env';
 
 function smallGraph(epochs = 2) {
-  const g = graphBuilder('');
-  g.node('dataset-bundled', { dataset: 'spam-assassin', maxExamples: 120, seed: 2 }, { id: 'data' });
-  g.node('split', {}, { id: 'split' });
-  g.node('pretrained-load', { modelId: FIXTURE_MODEL_ID }, { id: 'load' });
-  g.node('head', {}, { id: 'head' });
-  g.node('fine-tune', { epochs, batchSize: 8, maxSeqLength: 32, learningRate: 5e-3 }, { id: 'ft' });
-  g.node('eval', {}, { id: 'eval' });
-  g.connect('data', 'dataset', 'split', 'dataset');
-  g.connect('load', 'model', 'head', 'model');
-  g.connect('split', 'dataset', 'head', 'dataset');
-  g.connect('head', 'model', 'ft', 'model');
-  g.connect('split', 'dataset', 'ft', 'dataset');
-  g.connect('ft', 'model', 'eval', 'model');
-  g.connect('split', 'dataset', 'eval', 'dataset');
-  return g.build();
+  return fineTuneGraph({ data: { maxExamples: 120, seed: 2 }, ft: { epochs, batchSize: 8, maxSeqLength: 32, learningRate: 5e-3 } });
 }
 
 async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs = 90_000): Promise<T> {

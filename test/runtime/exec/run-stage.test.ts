@@ -14,26 +14,12 @@ import { stages } from '../../../runtime/stages';
 import type { Stage } from '../../../runtime/stages/define-stage';
 import { StageError } from '../../../runtime/stages/stage-error';
 import { stageVersions } from '../../../runtime/stages/versions';
-import { graphBuilder } from '../../helpers/graph-builder';
-import { FIXTURE_MODEL_ID, testRuntimeEnv } from '../../helpers/run-env';
+import { fineTuneGraph } from '../../helpers/fine-tune-graph';
+import { testRuntimeEnv } from '../../helpers/run-env';
 
 /** data → split; tiny model → head → fine-tune ("auto" learning rate) → eval. */
 function tinyGraph() {
-  const g = graphBuilder('');
-  g.node('dataset-bundled', { dataset: 'spam-assassin', maxExamples: 60, seed: 4 }, { id: 'data' });
-  g.node('split', {}, { id: 'split' });
-  g.node('pretrained-load', { modelId: FIXTURE_MODEL_ID }, { id: 'load' });
-  g.node('head', {}, { id: 'head' });
-  g.node('fine-tune', { epochs: 1, batchSize: 8, maxSeqLength: 32 }, { id: 'ft' });
-  g.node('eval', {}, { id: 'eval' });
-  g.connect('data', 'dataset', 'split', 'dataset');
-  g.connect('load', 'model', 'head', 'model');
-  g.connect('split', 'dataset', 'head', 'dataset');
-  g.connect('head', 'model', 'ft', 'model');
-  g.connect('split', 'dataset', 'ft', 'dataset');
-  g.connect('ft', 'model', 'eval', 'model');
-  g.connect('split', 'dataset', 'eval', 'dataset');
-  return g.build();
+  return fineTuneGraph({ data: { maxExamples: 60, seed: 4 }, ft: { epochs: 1, batchSize: 8, maxSeqLength: 32 } });
 }
 
 /** Per node: its statuses after "queued", and its metrics events. */

@@ -12,26 +12,16 @@ import type { NodeStatus, RunEvent } from '../../../runtime/exec/events';
 import { executeRun } from '../../../runtime/exec/execute-run';
 import { stages } from '../../../runtime/stages';
 import { stageVersions } from '../../../runtime/stages/versions';
-import { graphBuilder } from '../../helpers/graph-builder';
-import { FIXTURE_MODEL_ID, testRuntimeEnv } from '../../helpers/run-env';
+import { fineTuneGraph } from '../../helpers/fine-tune-graph';
+import { testRuntimeEnv } from '../../helpers/run-env';
 
 function graph(ft: Record<string, unknown>): GraphDocument {
-  const g = graphBuilder('');
-  const id = (x: string) => ({ id: x });
-  g.node('dataset-bundled', { dataset: 'spam-assassin', maxExamples: 120, seed: 1 }, id('data'));
-  g.node('split', { trainRatio: 0.6, validationRatio: 0.2, testRatio: 0.2, seed: 0 }, id('split'));
-  g.node('pretrained-load', { modelId: FIXTURE_MODEL_ID }, id('load'));
-  g.node('head', {}, id('head'));
-  g.node('fine-tune', { learningRate: 3e-3, epochs: 4, batchSize: 8, maxSeqLength: 32, warmupRatio: 0.1, gradientAccumulationSteps: 2, earlyStoppingPatience: 2, seed: 7, ...ft }, id('ft'));
-  g.node('eval', { name: 'ft' }, id('eval'));
-  g.connect('data', 'dataset', 'split', 'dataset');
-  g.connect('load', 'model', 'head', 'model');
-  g.connect('split', 'dataset', 'head', 'dataset');
-  g.connect('head', 'model', 'ft', 'model');
-  g.connect('split', 'dataset', 'ft', 'dataset');
-  g.connect('ft', 'model', 'eval', 'model');
-  g.connect('split', 'dataset', 'eval', 'dataset');
-  return g.build();
+  return fineTuneGraph({
+    data: { maxExamples: 120, seed: 1 },
+    split: { trainRatio: 0.6, validationRatio: 0.2, testRatio: 0.2, seed: 0 },
+    ft: { learningRate: 3e-3, epochs: 4, batchSize: 8, maxSeqLength: 32, warmupRatio: 0.1, gradientAccumulationSteps: 2, earlyStoppingPatience: 2, seed: 7, ...ft },
+    ev: { name: 'ft' },
+  });
 }
 
 /** Runs `doc`; aborts (as a kill would) once fine-tune reports optimizer step `killAtStep`. */
