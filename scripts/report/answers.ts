@@ -211,7 +211,16 @@ export function answer(a: AnswerInput) {
   };
 
   const scratch = rows.scratch;
-  const pretrainingVsScratch = { pretrained: full.macroF1, scratch: scratch.macroF1, scratchFlags: scratch.flags };
+  const mlm = a.s.modelHeldOutMlmAccuracy;
+  const pretrainingVsScratch = {
+    pretrained: full.macroF1,
+    scratch: scratch.macroF1,
+    scratchFlags: scratch.flags,
+    why:
+      scratch.macroF1 >= full.macroF1
+        ? `Pretraining did not help here: the same architecture from random weights, with the same tokenizer, learning rate and epochs, scored ${scratch.macroF1 > full.macroF1 ? 'higher' : 'the same'} (${gap(scratch.macroF1 - full.macroF1)}). ${mlm !== undefined ? `The bundled model's masked-LM pretraining stopped early (held-out MLM accuracy ${f3(mlm)}: mostly frequent-word guesses), so it brings little knowledge of context to transfer.` : ''}`.trim()
+        : undefined,
+  };
   return { bestVsBaseline, labelEfficiency, featureExtractionVsFull, dapt: daptAnswer, lora: loraAnswer, distillation, pos, pretrainingVsScratch };
 }
 

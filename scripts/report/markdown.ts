@@ -77,7 +77,7 @@ ${curveTable(r.labelEfficiency)}
 5. **LoRA:** ${pct(a.lora.trainableShare)} of parameters trainable (${a.lora.trainable.toLocaleString('en')} of ${a.lora.total.toLocaleString('en')}), macro-F1 ${f3(a.lora.macroF1)} = ${pct(a.lora.relativeToFull)} of full fine-tuning's; ${secs(a.lora.seconds)} vs ${secs(a.lora.fullSeconds)} wall time.${why(a.lora.why)}
 6. **Distillation:** student ${a.distillation.studentLayers} of ${a.distillation.teacherLayers} layers, ${a.distillation.studentParams.toLocaleString('en')} vs ${a.distillation.teacherParams.toLocaleString('en')} parameters; ${a.distillation.studentExamplesPerSec.toFixed(0)} vs ${a.distillation.teacherExamplesPerSec.toFixed(0)} examples/s at evaluation (${a.distillation.speedup.toFixed(2)}×); macro-F1 ${f3(a.distillation.studentMacroF1)} vs ${f3(a.distillation.teacherMacroF1)} = ${pct(a.distillation.relativeScore)} of the teacher's.${why(a.distillation.why)}
 7. **POS tagging (Brown):** token accuracy ${f3(a.pos.tokenAccuracy)} on ${a.pos.sentences} held-out sentences.${why(a.pos.why)}
-8. **Pretraining vs scratch (same architecture):** ${f3(a.pretrainingVsScratch.pretrained)} vs ${f3(a.pretrainingVsScratch.scratch)}.
+8. **Pretraining vs scratch (same architecture):** ${f3(a.pretrainingVsScratch.pretrained)} vs ${f3(a.pretrainingVsScratch.scratch)}.${why(a.pretrainingVsScratch.why)}
 
 ## Targets
 

@@ -1,5 +1,5 @@
 // What the report measures and at what size: one place for the sizes full and quick mode use.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface ReportSettings {
@@ -8,6 +8,8 @@ export interface ReportSettings {
   bundledModelsDir: string;
   /** Encoder layers of the bundled model (the student keeps half of them). */
   teacherLayers: number;
+  /** Held-out masked-LM accuracy the model's training.json records (bundled models), to explain results. */
+  modelHeldOutMlmAccuracy?: number;
   /** Tokens per email / sentence: the report's usual 128, or fewer when the model has fewer positions. */
   maxSeqLength: number;
   /** SpamAssassin emails loaded (0 = all 6,046). */
@@ -30,6 +32,7 @@ export function reportSettings(quick: boolean, modelId: string, bundledModelsDir
     modelId,
     bundledModelsDir,
     teacherLayers: config.num_hidden_layers,
+    modelHeldOutMlmAccuracy: heldOutMlmAccuracy(join(bundledModelsDir, modelId)),
     maxSeqLength: Math.min(quick ? 64 : 128, config.max_position_embeddings),
     emails: quick ? 600 : 0,
     labels: 200,
@@ -39,4 +42,13 @@ export function reportSettings(quick: boolean, modelId: string, bundledModelsDir
     posSentences: quick ? 600 : 8000,
     emailSplit: { trainRatio: 0.7, validationRatio: 0.1, testRatio: 0.2, stratify: true, seed: 0 },
   };
+}
+
+/** training.json's held-out masked-LM accuracy (the bundled models' layout), or undefined when absent. */
+function heldOutMlmAccuracy(dir: string): number | undefined {
+  const path = join(dir, 'training.json');
+  if (!existsSync(path)) return undefined;
+  const t = JSON.parse(readFileSync(path, 'utf8')) as { heldOut?: { after?: { mlmAccuracy?: number } } };
+  const acc = t.heldOut?.after?.mlmAccuracy;
+  return typeof acc === 'number' ? acc : undefined;
 }
