@@ -12,7 +12,7 @@ export const pretrainedLoad = defineNode({
   outputs: { model: { type: 'Model' } },
   params: z.object({
     source: z.enum(['bundled', 'local-folder', 'hub']).default('bundled').meta({ description: 'Where the weights come from' }),
-    modelId: z.string().max(100).default('tunegraph-bert-mini').meta({ description: 'Bundled model id' }),
+    modelId: z.string().max(100).default('tunegraph-bert-small').meta({ description: 'Bundled model id' }),
     folderPath: z.string().max(500).default('').meta({ description: 'Folder under the models directory (source local-folder)' }),
     hubId: z.string().max(200).default('').meta({ description: 'Hugging Face Hub model id, e.g. google/bert_uncased_L-4_H-256_A-4 (source hub)' }),
     revision: z.string().max(200).default('main').meta({ description: 'Branch, tag or commit of the Hub model (source hub); the run records the commit it resolved to' }),

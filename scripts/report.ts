@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import { getNodeDefinition } from '../graph-nodes';
 import { initBackend } from '../runtime/backend';
 import { diskFactSources } from '../runtime/compile/disk-facts';
 import { graphFacts } from '../runtime/compile/graph-facts';
@@ -23,7 +24,8 @@ import { reportSettings } from './report/settings';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 const outDir = resolve(process.argv.find((a) => a.startsWith('--out='))?.slice(6) ?? join(root, 'public', 'results'));
-const modelId = process.argv.find((a) => a.startsWith('--model='))?.slice(8) ?? 'tunegraph-bert-mini';
+// The model a new Pretrained model node loads, unless --model names another bundled model.
+const modelId = process.argv.find((a) => a.startsWith('--model='))?.slice(8) ?? (getNodeDefinition('pretrained-load')!.params.parse({}) as { modelId: string }).modelId;
 const bundledModelsDir = process.env.TUNEGRAPH_BUNDLED_MODELS_DIR || join(root, 'public', 'models');
 const dataDir = resolve(process.env.TUNEGRAPH_DATA_DIR || join(root, 'data'), quick ? 'report-quick' : 'report');
 const env: RuntimeEnv = { dataDir, modelsDir: join(dataDir, 'models'), uploadsDir: join(dataDir, 'uploads'), bundledModelsDir };

@@ -41,7 +41,7 @@ export type Trainable = 'full' | 'lora' | 'head-only' | 'partial';
 /** Static knowledge about a Model output. */
 export interface ModelFacts {
   shape?: ModelShape;
-  /** Name shown in reasons ("tunegraph-bert-mini"). */
+  /** Name shown in reasons ("tunegraph-bert-small"). */
   name: string;
   pretrained: boolean;
   trainable: Trainable;
