@@ -44,6 +44,8 @@ export interface MetricsValue {
   params?: { total: number; trainable: number };
   split?: string;
   examples?: number;
+  /** Tokens per input it was scored at (the length the head was trained at). */
+  maxSeqLength?: number;
 }
 
 /** Port type → run-time value. */

@@ -14,9 +14,9 @@ export type TryResult =
   | { task: 'sequence'; label: string; probabilities: ClassProbability[]; tokens: number; truncated: boolean }
   | { task: 'token'; words: { word: string; tag: string; probability: number }[]; truncated: boolean };
 
-/** Longest input fed to the model: the model's positions, at most 256 tokens (a sentence or a paragraph). */
+/** Longest input fed to the model: the length its head was trained at, else its positions, at most 256 tokens. */
 function maxLengthOf(value: ModelValue): number {
-  return Math.min(256, value.model.config.maxPositionEmbeddings);
+  return Math.min(value.model.head?.maxSeqLength ?? 256, value.model.config.maxPositionEmbeddings);
 }
 
 /** Runs the model on `text`; throws a plain-words error when the model has no task head. */

@@ -17,6 +17,12 @@ export interface ClassifierHead {
   labels: string[];
   pooling: 'pooler' | 'cls' | 'mean';
   dropout: number;
+  /**
+   * Tokens per input the head was fine-tuned (or distilled) at. Evaluation and Try it feed inputs of
+   * this length, so a model trained and validated on 64 tokens is not scored on 128. Absent before
+   * training (and in checkpoints from elsewhere): the model's positions, at most 128, are used.
+   */
+  maxSeqLength?: number;
 }
 
 /** One LoRA adapter on a Linear module: y = xW + b + (alpha/r)·dropout(x)·A·B. */

@@ -30,7 +30,8 @@ export const evalStage = defineStage(evalNode, stageVersions.eval, async ({ para
   const { model, tokenizer } = inputs.model;
   const name = params.name || nodeId;
   const counts = model.countParams();
-  const maxLength = Math.min(128, model.config.maxPositionEmbeddings);
+  // Scored at the length the head was trained at (validation used it too); 128 for an untrained length.
+  const maxLength = Math.min(model.head?.maxSeqLength ?? 128, model.config.maxPositionEmbeddings);
   if (inputs.dataset) {
     const data = inputs.dataset;
     if (!model.head) throw new StageError('the model has no task head to evaluate; add a Task head and fine-tune first');
@@ -45,12 +46,13 @@ export const evalStage = defineStage(evalNode, stageVersions.eval, async ({ para
     if (tagging) values.tokenAccuracy = m.values.accuracy;
     log(`${name}: accuracy ${m.values.accuracy.toFixed(4)}, macro-F1 ${m.values.macroF1.toFixed(4)} on ${indices.length} ${params.split} examples`);
     const flags = logFlags(name, [...weightFlags(model), ...predictionFlags(gold, pred, model.head.labels, m.values.macroF1, tagging ? 'token predictions' : 'predictions')], log);
-    const metrics: MetricsValue = { name, kind: tagging ? 'tagging' : 'classification', values, perClass: m.perClass, confusion: m.confusion, params: counts, split: params.split, examples: indices.length, flags };
+    const metrics: MetricsValue = { name, kind: tagging ? 'tagging' : 'classification', values, perClass: m.perClass, confusion: m.confusion, params: counts, split: params.split, examples: indices.length, maxSeqLength: maxLength, flags };
     return { metrics };
   }
   if (!inputs.corpus) throw new StageError('connect a dataset or a corpus');
   if (!model.hasMlmHead) throw new StageError('perplexity needs a masked-LM head; evaluate a pretrained or DAPT model');
-  const rows = corpusRows(tokenizer, inputs.corpus.documents, maxLength, 256, countProgress(progress, 'tokenizing corpus', 'documents'));
+  // Perplexity is the masked-LM's, measured over the usual 128 tokens whatever a head was trained at.
+  const rows = corpusRows(tokenizer, inputs.corpus.documents, Math.min(128, model.config.maxPositionEmbeddings), 256, countProgress(progress, 'tokenizing corpus', 'documents'));
   const r = mlmEvaluate(model, tokenizer, rows, { probability: 0.15 }, undefined, countProgress(progress, 'perplexity', 'batches'));
   log(`${name}: masked-LM perplexity ${r.perplexity.toFixed(2)}, accuracy ${r.mlmAccuracy.toFixed(4)}`);
   const flags: MetricFlag[] = weightFlags(model);

@@ -139,6 +139,7 @@ export const fineTuneStage = defineStage(fineTune, stageVersions['fine-tune'], a
     ? { bestEpoch: result.best.epoch, bestStep: result.best.step, [byLoss ? 'bestValidationLoss' : 'bestValidationMacroF1']: byLoss ? -result.best.score : result.best.score, selectedBy: byLoss ? 'validation loss' : 'validation macro-F1' }
     : { selectedBy: 'last epoch (no validation split)' };
   ctx.metrics({ trainLoss: last.reduce((a, b) => a + b, 0) / Math.max(1, last.length), steps: result.steps, epochs: result.epochs, stoppedEarly: result.stoppedEarly, ...best });
+  model.head = { ...model.head, maxSeqLength: maxLen };
   return { model: { ...inputs.model, lineage: [...inputs.model.lineage, 'fine-tune'] } };
 });
 
@@ -192,5 +193,6 @@ export const distillStage = defineStage(distill, stageVersions.distill, async (c
     student.dispose();
     throw err;
   }
+  student.head = { ...student.head!, maxSeqLength: maxLen };
   return { model: { model: student, tokenizer, lineage: [...inputs.teacher.lineage, `distilled to ${params.studentLayers} layer${params.studentLayers > 1 ? 's' : ''}`] } };
 });

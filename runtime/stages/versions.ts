@@ -13,9 +13,10 @@ export const stageVersions = {
   lora: '1',
   head: '2',
   dapt: '2',
-  'fine-tune': '2',
-  distill: '2',
-  eval: '2',
+  // 3: the head records its training length; Eval scores at it (was always 128).
+  'fine-tune': '3',
+  distill: '3',
+  eval: '3',
   'baseline-tfidf': '2',
   compare: '2',
   export: '2',

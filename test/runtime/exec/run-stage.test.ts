@@ -1,9 +1,14 @@
 // The whole-run executor (embedded mode) and the one-stage executor (queue mode) run a node through the
 // same code: the same statuses, metrics and artifacts for the same graph, and the same failure handling.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../runtime/backend';
+import type { Dataset } from '../../../runtime/data/types';
+import { loadModelFolder } from '../../../runtime/io/model-folder';
+import { predictText } from '../../../runtime/exec/try-model';
+import { classificationMetrics } from '../../../runtime/stages/common/metrics';
+import { predictLabels } from '../../../runtime/stages/common/predict';
 import { cacheKeysFor } from '../../../runtime/compile/cache-key';
 import { planRun } from '../../../runtime/compile/plan';
 import { ArtifactStore } from '../../../runtime/exec/artifact-store';
@@ -92,5 +97,34 @@ describe('one code path from a node to its artifact', () => {
     expect(byNode(stageEvents).ft).toEqual(byNode(runEvents).ft);
     expect(store.has(keys.ft)).toBe(false);
     expect(readdirSync(join(staged.dataDir, 'artifacts', '.tmp'))).toEqual([]);
+  });
+});
+
+describe('the length a classifier was trained at', () => {
+  it('is recorded in its head by fine-tune, kept through the artifact, and used by Eval and Try it', async () => {
+    await initBackend();
+    const doc = tinyGraph(); // fine-tunes at 32 tokens
+    const order = planRun(doc);
+    const keys = cacheKeysFor(doc, { stageVersions });
+    const env = testRuntimeEnv();
+    const events: RunEvent[] = [];
+    expect(await executeRun({ runId: 'r_len', document: doc, order, keys, env }, { stages, emit: (e) => events.push(e), signal: new AbortController().signal })).toBe('done');
+    const { model, tokenizer } = await loadModelFolder(join(env.dataDir, 'artifacts', keys.ft, 'model'));
+    expect(model.head?.maxSeqLength).toBe(32);
+    const long = 'free money now '.repeat(40);
+    const tried = predictText({ model, tokenizer, lineage: [] }, long);
+    expect(tried).toMatchObject({ task: 'sequence', tokens: 32, truncated: true });
+    // Eval scores what validation scored: the same model on the same rows at 32 tokens gives Eval's numbers.
+    const split = JSON.parse(readFileSync(join(env.dataDir, 'artifacts', keys.split, 'dataset', 'dataset.json'), 'utf8')) as Dataset;
+    const test = split.splits!.test;
+    const labels = model.head!.labels;
+    const at = (maxLength: number) => {
+      const { gold, pred } = predictLabels(model, tokenizer, split, test, { batchSize: 64, maxLength });
+      return classificationMetrics(gold, pred, labels).values.accuracy;
+    };
+    const evalMetrics = (events.find((e) => e.type === 'metrics' && e.nodeId === 'eval') as unknown as { metrics: { values: { accuracy: number }; maxSeqLength: number } }).metrics;
+    expect(evalMetrics.maxSeqLength).toBe(32); // the fixture has 64 positions: scoring at them was the defect
+    expect(evalMetrics.values.accuracy).toBeCloseTo(at(32), 10);
+    model.dispose();
   });
 });
