@@ -258,7 +258,6 @@ function maskingHistory(): string {
   return [pct(steps[0].changes.maskProbability!.from), ...steps.map((c) => `to step ${c.atStep}, then ${pct(c.changes.maskProbability!.to)}`)].join(' ');
 }
 
-/** The same weights under another config (dropout rates differ between pretraining and fine-tuning). */
 /**
  * Overwrites the learned position table with Vaswani et al.'s sinusoids, scaled to BERT's init spread.
  * The table stays an ordinary learned weight (HF layout unchanged); it only starts with structure in
@@ -280,6 +279,7 @@ function setSinusoidalPositions(target: TaskModel, config: BertConfig): void {
   tf.tidy(() => v.assign(tf.tensor2d(table, [P, H])));
 }
 
+/** The same weights under another config (dropout rates differ between pretraining and fine-tuning). */
 function withConfig(source: TaskModel, config: BertConfig): TaskModel {
   const copy = new TaskModel(config);
   for (const [k, v] of source.params) copy.params.set(k, v);

@@ -30,8 +30,10 @@ export const evalStage = defineStage(evalNode, stageVersions.eval, async ({ para
   const { model, tokenizer } = inputs.model;
   const name = params.name || nodeId;
   const counts = model.countParams();
-  // Scored at the length the head was trained at (validation used it too); 128 for an untrained length.
-  const maxLength = Math.min(model.head?.maxSeqLength ?? 128, model.config.maxPositionEmbeddings);
+  // Classifiers are scored at the length their head was trained at (validation used it too); perplexity,
+  // and a head with no recorded length, at the usual 128 tokens.
+  const usualLength = Math.min(128, model.config.maxPositionEmbeddings);
+  const maxLength = Math.min(model.head?.maxSeqLength ?? usualLength, model.config.maxPositionEmbeddings);
   if (inputs.dataset) {
     const data = inputs.dataset;
     if (!model.head) throw new StageError('the model has no task head to evaluate; add a Task head and fine-tune first');
@@ -51,8 +53,7 @@ export const evalStage = defineStage(evalNode, stageVersions.eval, async ({ para
   }
   if (!inputs.corpus) throw new StageError('connect a dataset or a corpus');
   if (!model.hasMlmHead) throw new StageError('perplexity needs a masked-LM head; evaluate a pretrained or DAPT model');
-  // Perplexity is the masked-LM's, measured over the usual 128 tokens whatever a head was trained at.
-  const rows = corpusRows(tokenizer, inputs.corpus.documents, Math.min(128, model.config.maxPositionEmbeddings), 256, countProgress(progress, 'tokenizing corpus', 'documents'));
+  const rows = corpusRows(tokenizer, inputs.corpus.documents, usualLength, 256, countProgress(progress, 'tokenizing corpus', 'documents'));
   const r = mlmEvaluate(model, tokenizer, rows, { probability: 0.15 }, undefined, countProgress(progress, 'perplexity', 'batches'));
   log(`${name}: masked-LM perplexity ${r.perplexity.toFixed(2)}, accuracy ${r.mlmAccuracy.toFixed(4)}`);
   const flags: MetricFlag[] = weightFlags(model);

@@ -13,25 +13,11 @@ import { MAX_CURVE_POINTS } from '../../server/compare/run-summaries';
 import { appRouter } from '../../server/routers/_app';
 import { MAX_COMPARED_RUNS } from '../../server/routers/compare';
 import { createContextInner } from '../../server/trpc';
-import { graphBuilder } from '../helpers/graph-builder';
-import { FIXTURE_MODELS_DIR, FIXTURE_MODEL_ID } from '../helpers/run-env';
+import { fineTuneGraph } from '../helpers/fine-tune-graph';
+import { FIXTURE_MODELS_DIR } from '../helpers/run-env';
 
 function smallGraph(learningRate = 5e-3) {
-  const g = graphBuilder('');
-  g.node('dataset-bundled', { dataset: 'spam-assassin', maxExamples: 80, seed: 4 }, { id: 'data' });
-  g.node('split', {}, { id: 'split' });
-  g.node('pretrained-load', { modelId: FIXTURE_MODEL_ID }, { id: 'load' });
-  g.node('head', {}, { id: 'head' });
-  g.node('fine-tune', { epochs: 1, batchSize: 8, maxSeqLength: 32, learningRate }, { id: 'ft' });
-  g.node('eval', { batchSize: 32 }, { id: 'ev' });
-  g.connect('data', 'dataset', 'split', 'dataset');
-  g.connect('load', 'model', 'head', 'model');
-  g.connect('split', 'dataset', 'head', 'dataset');
-  g.connect('head', 'model', 'ft', 'model');
-  g.connect('split', 'dataset', 'ft', 'dataset');
-  g.connect('ft', 'model', 'ev', 'model');
-  g.connect('split', 'dataset', 'ev', 'dataset');
-  return g.build();
+  return fineTuneGraph({ data: { maxExamples: 80, seed: 4 }, ft: { epochs: 1, batchSize: 8, maxSeqLength: 32, learningRate }, ev: { batchSize: 32 }, evalId: 'ev' });
 }
 
 const person = (id: string) => ({ id, name: id.slice(2), email: `${id.slice(2)}@example.org` });

@@ -9,22 +9,11 @@ import { DEFAULT_WORKSPACE, LOCAL_USER } from '../../server/db/seed';
 import { startServer, type RunningServer } from '../../server/http';
 import { appRouter } from '../../server/routers/_app';
 import { createContextInner } from '../../server/trpc';
-import { graphBuilder } from '../helpers/graph-builder';
-import { FIXTURE_MODELS_DIR, FIXTURE_MODEL_ID } from '../helpers/run-env';
+import { fineTuneGraph } from '../helpers/fine-tune-graph';
+import { FIXTURE_MODELS_DIR } from '../helpers/run-env';
 
 function smallGraph(learningRate = 5e-3) {
-  const g = graphBuilder('');
-  g.node('dataset-bundled', { dataset: 'spam-assassin', maxExamples: 80, seed: 2 }, { id: 'data' });
-  g.node('split', {}, { id: 'split' });
-  g.node('pretrained-load', { modelId: FIXTURE_MODEL_ID }, { id: 'load' });
-  g.node('head', {}, { id: 'head' });
-  g.node('fine-tune', { epochs: 1, batchSize: 8, maxSeqLength: 32, learningRate }, { id: 'ft' });
-  g.connect('data', 'dataset', 'split', 'dataset');
-  g.connect('load', 'model', 'head', 'model');
-  g.connect('split', 'dataset', 'head', 'dataset');
-  g.connect('head', 'model', 'ft', 'model');
-  g.connect('split', 'dataset', 'ft', 'dataset');
-  return g.build();
+  return fineTuneGraph({ data: { maxExamples: 80, seed: 2 }, ft: { epochs: 1, batchSize: 8, maxSeqLength: 32, learningRate }, ev: false });
 }
 
 describe('rerun with changes and the workspace cache', () => {

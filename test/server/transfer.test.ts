@@ -10,22 +10,11 @@ import { DEFAULT_WORKSPACE, LOCAL_USER } from '../../server/db/seed';
 import { startServer, type RunningServer } from '../../server/http';
 import { appRouter } from '../../server/routers/_app';
 import { createContextInner } from '../../server/trpc';
-import { graphBuilder } from '../helpers/graph-builder';
-import { FIXTURE_MODELS_DIR, FIXTURE_MODEL_ID } from '../helpers/run-env';
+import { fineTuneGraph } from '../helpers/fine-tune-graph';
+import { FIXTURE_MODELS_DIR } from '../helpers/run-env';
 
 function smallGraph() {
-  const g = graphBuilder('');
-  g.node('dataset-bundled', { dataset: 'spam-assassin', maxExamples: 60, seed: 9 }, { id: 'data' });
-  g.node('split', {}, { id: 'split' });
-  g.node('pretrained-load', { modelId: FIXTURE_MODEL_ID }, { id: 'load' });
-  g.node('head', {}, { id: 'head' });
-  g.node('fine-tune', { epochs: 1, batchSize: 8, maxSeqLength: 32, learningRate: 5e-3 }, { id: 'ft' });
-  g.connect('data', 'dataset', 'split', 'dataset');
-  g.connect('load', 'model', 'head', 'model');
-  g.connect('split', 'dataset', 'head', 'dataset');
-  g.connect('head', 'model', 'ft', 'model');
-  g.connect('split', 'dataset', 'ft', 'dataset');
-  return g.build();
+  return fineTuneGraph({ data: { maxExamples: 60, seed: 9 }, ft: { epochs: 1, batchSize: 8, maxSeqLength: 32, learningRate: 5e-3 }, ev: false });
 }
 
 const person = (id: string) => ({ id, name: id.slice(2), email: `${id.slice(2)}@example.org` });
