@@ -21,6 +21,7 @@ import { mlmEvaluate, mlmLoss } from '../runtime/stages/common/mlm';
 import { trainWordPieceTokenizer } from '../runtime/text/train-wordpiece';
 import type { WordPieceTokenizer } from '../runtime/text/wordpiece-tokenizer';
 import { loadPretrainingCorpus, wordCount } from './pretrain/corpus';
+import { exportRowsForGpu, loadGpuSitting } from './pretrain/gpu-sitting';
 import { loadRows, saveRows } from './pretrain/rows-cache';
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
@@ -30,7 +31,11 @@ const name = arg('name', 'tunegraph-bert-small');
 const outDir = resolve(arg('out', join(root, 'public', 'models', name)));
 const workDir = resolve(arg('work', join(root, 'data', 'pretrain', name)));
 const minutes = Number(arg('minutes', '60'));
-const resume = flag('resume');
+// A GPU sitting (scripts/pretrain/gpu-sitting.py) continues the written model: `--gpu-export=DIR` writes its
+// rows, `--gpu-import=DIR [--gpu-tag=T]` takes its weights back. Both work on the model in --out.
+const gpuExport = arg('gpu-export', '');
+const gpuImport = arg('gpu-import', '');
+const resume = flag('resume') || gpuExport !== '' || gpuImport !== '';
 /** Evaluation uses the masking rate BERT was defined with, so held-out accuracy compares across recipes. */
 const EVAL_MASKING = { probability: 0.15 };
 
@@ -85,7 +90,15 @@ let tokenizer: WordPieceTokenizer;
 let model: TaskModel;
 let recipe: Recipe;
 let state: TrainingState;
-interface CurvePoint { step: number; loss: number; lr: number; heldOutPerplexity?: number; heldOutAccuracy?: number }
+interface CurvePoint {
+  step: number;
+  loss: number;
+  lr: number;
+  heldOutPerplexity?: number;
+  heldOutAccuracy?: number;
+  /** GPU sittings: MLM accuracy on the 1% of training rows that sitting held back (not the Brown held-out set). */
+  sittingCheckAccuracy?: number;
+}
 let curve: CurvePoint[];
 if (previous) {
   recipe = previous.recipe;
@@ -141,6 +154,12 @@ const startTokens = state.tokensSeen;
 const rows = loadRows(workDir, tokenizer, documents, recipe.seqLength) ?? saveRows(workDir, tokenizer, documents, recipe.seqLength, corpusRows(tokenizer, documents, recipe.seqLength));
 const heldRows = corpusRows(tokenizer, heldOut, recipe.seqLength);
 console.log(`${rows.length.toLocaleString('en')} training sequences of ${recipe.seqLength} tokens; ${heldRows.length} held-out sequences (${heldOut.length} Brown texts)`);
+if (gpuExport) {
+  console.log(exportRowsForGpu(rows, recipe.seqLength, tokenizer.vocabSize, resolve(gpuExport)));
+  process.exit(0);
+}
+let importedSitting: { fromStep: number; toStep: number; minutes: number; backend: string } | null = null;
+if (gpuImport) importedSitting = await importGpuSitting(resolve(gpuImport), arg('gpu-tag', 'sitting'));
 console.log(`model: hidden ${recipe.config.hiddenSize}, ${recipe.config.numHiddenLayers} layers, ${recipe.config.numAttentionHeads} heads, ${model.countParams().total.toLocaleString('en')} parameters`);
 
 // The data order of epoch e is a fixed function of (seed, e), so a resumed sitting sees exactly the rows it would have.
@@ -204,7 +223,7 @@ await save(true);
 /** Writes the model (F16, HF layout, dropout restored for fine-tuning) and training.json with the state reached. */
 async function save(final: boolean): Promise<void> {
   const after = mlmEvaluate(model, tokenizer, heldRows, EVAL_MASKING);
-  const sitting = { date: new Date().toISOString(), fromStep: startStep, toStep: state.step, minutes: (Date.now() - sittingStart) / 60_000, backend: info.device };
+  const sitting = { date: new Date().toISOString(), ...(importedSitting ?? { fromStep: startStep, toStep: state.step, minutes: (Date.now() - sittingStart) / 60_000, backend: info.device }) };
   const sittings = [...state.sittings, sitting];
   mkdirSync(outDir, { recursive: true });
   const forFineTuning = withConfig(model, { ...recipe.config, hiddenDropoutProb: 0.1, attentionProbsDropoutProb: 0.1 });
@@ -216,7 +235,7 @@ async function save(final: boolean): Promise<void> {
     corpus: sources.map((s) => ({ id: s.id, description: s.description, package: s.package, licence: s.licence, documents: s.documents.length, words: wordCount(s.documents) })),
     heldOutSet: 'Brown Corpus, every 20th text (25 texts), masked at 15% with a fixed seed',
     recipe,
-    objective: `masked LM, ${maskingHistory()} of tokens, 80/10/10; no dropout while pretraining (0.1 in the saved config for fine-tuning)`,
+    objective: `masked LM, ${maskingHistory()} of tokens, 80/10/10; ${dropoutHistory()} (0.1 in the saved config for fine-tuning)`,
     state: { ...state, sittings },
     heldOut: { after, sequences: heldRows.length },
     params: model.countParams(),
@@ -248,6 +267,48 @@ function applyRecipeChanges(): void {
   state.totalSteps = recipe.totalSteps;
   recipe.changes = [...(recipe.changes ?? []), { atStep: state.step, date: new Date().toISOString(), changes }];
   console.log(`recipe changed at step ${state.step}: ${Object.entries(changes).map(([k, c]) => `${k} ${c.from} → ${c.to}`).join(', ')}`);
+}
+
+/**
+ * Takes a GPU sitting's weights as the model, after checking them with Tunegraph's loader; the sitting's
+ * steps (of its own batch size) extend the schedule, which it annealed to zero, and its recipe is recorded
+ * as a change. save() then evaluates the held-out Brown texts with this engine, as after any sitting.
+ */
+async function importGpuSitting(dir: string, tag: string): Promise<{ fromStep: number; toStep: number; minutes: number; backend: string }> {
+  const { model: trained, log } = await loadGpuSitting(outDir, dir, tag, flag('gpu-allow-partial'));
+  if (log.seqLength !== recipe.seqLength) throw new Error(`--gpu-import: the sitting trained ${log.seqLength}-token rows; this model's recipe uses ${recipe.seqLength}`);
+  model = withConfig(trained, recipe.config);
+  const fromStep = state.step;
+  const changes: RecipeChange['changes'] = {};
+  const set = (field: string, from: number, to: number) => {
+    if (from !== to) changes[field] = { from, to };
+  };
+  set('batchSize', recipe.batchSize, log.recipe.batch);
+  set('peakLr', recipe.peakLr, log.recipe.lr);
+  set('maskProbability', recipe.maskProbability, log.recipe.mask);
+  set('rewarmSteps', recipe.rewarmSteps, log.recipe.warmup);
+  set('dropout', recipe.config.hiddenDropoutProb, log.recipe.dropout);
+  set('totalSteps', recipe.totalSteps, fromStep + log.steps);
+  recipe.batchSize = log.recipe.batch;
+  recipe.peakLr = log.recipe.lr;
+  recipe.maskProbability = log.recipe.mask;
+  recipe.rewarmSteps = log.recipe.warmup;
+  recipe.config = { ...recipe.config, hiddenDropoutProb: log.recipe.dropout, attentionProbsDropoutProb: log.recipe.dropout };
+  recipe.totalSteps = fromStep + log.steps;
+  recipe.changes = [...(recipe.changes ?? []), { atStep: fromStep, date: new Date().toISOString(), changes }];
+  for (const p of log.curve) curve.push({ step: fromStep + p.step, loss: p.loss ?? NaN, lr: p.lr, sittingCheckAccuracy: p.checkAccuracy });
+  state.step = recipe.totalSteps;
+  state.totalSteps = recipe.totalSteps;
+  state.tokensSeen += log.tokens;
+  console.log(`GPU sitting "${tag}" on ${log.device}: ${log.steps.toLocaleString('en')} steps of ${log.recipe.batch} rows, ${log.tokens.toLocaleString('en')} tokens (${log.epochs.toFixed(1)} epochs) in ${(log.seconds / 60).toFixed(1)} min; accuracy on its held-back rows ${log.start.checkAccuracy.toFixed(4)} → ${log.curve.at(-1)?.checkAccuracy.toFixed(4)}`);
+  return { fromStep, toStep: state.step, minutes: log.seconds / 60, backend: `GPU: ${log.device}, PyTorch ${log.torch} (scripts/pretrain/gpu-sitting.py), batch ${log.recipe.batch} × ${log.seqLength} tokens` };
+}
+
+/** "no dropout while pretraining", or when a sitting changed it, from which step it was on. */
+function dropoutHistory(): string {
+  const change = (recipe.changes ?? []).find((c) => c.changes.dropout);
+  if (!change) return recipe.config.hiddenDropoutProb > 0 ? `dropout ${recipe.config.hiddenDropoutProb}` : 'no dropout while pretraining';
+  return `no dropout to step ${change.atStep}, then ${change.changes.dropout!.to}`;
 }
 
 /** "15%", or "15% to step 2781, then 40%" when a resume changed the rate. */

@@ -1,5 +1,6 @@
-// The successor bundled model, trained in sittings by `npm run pretrain:bundled`: its shapes, and its
-// held-out masked-LM accuracy as recorded in training.json at the position the last sitting reached.
+// The default bundled model, trained in sittings by `npm run pretrain:bundled` (CPU sittings, then GPU
+// sittings through scripts/pretrain/gpu-sitting.py): its shapes, and its held-out masked-LM accuracy as
+// recorded in training.json at the position the last sitting reached, and at least the 0.30 target.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { brownSource } from '../scripts/pretrain/corpus';
 const dir = fileURLToPath(new URL('../public/models/tunegraph-bert-small/', import.meta.url));
 const training = JSON.parse(readFileSync(`${dir}training.json`, 'utf8'));
 
-describe('bundled model tunegraph-bert-small (in training)', () => {
+describe('bundled model tunegraph-bert-small', () => {
   it('has the recorded architecture, dropout restored for fine-tuning, and a resumable position', async () => {
     await initBackend();
     const { model, tokenizer } = await loadModelFolder(dir);
@@ -31,6 +32,7 @@ describe('bundled model tunegraph-bert-small (in training)', () => {
     const r = mlmEvaluate(model, tokenizer, rows, { probability: 0.15 });
     expect(Math.abs(r.mlmAccuracy - training.heldOut.after.mlmAccuracy)).toBeLessThan(0.01);
     expect(r.mlmAccuracy).toBeGreaterThan(training.curve[0].heldOutAccuracy + 0.05);
+    expect(r.mlmAccuracy).toBeGreaterThanOrEqual(0.3); // the bundled model's target (issue 9)
     model.dispose();
   });
 });
