@@ -70,7 +70,8 @@ const tfidf: CurvePoint[] = [];
 for (const n of counts) {
   const tag = n || 'all';
   const labels = datasetOf(c, `split-${tag}`).splits!.train.length;
-  neural.push({ labels, macroF1: evalOf(c, `eval-${best}-n${tag}`).values.macroF1, seconds: pipelineRow(c, cResolved, best, `${best}-n${tag}`).seconds });
+  const training = c.metrics[`ft-${best}-n${tag}`] as { bestEpoch?: number; epochs?: number } | undefined;
+  neural.push({ labels, macroF1: evalOf(c, `eval-${best}-n${tag}`).values.macroF1, seconds: pipelineRow(c, cResolved, best, `${best}-n${tag}`).seconds, bestEpoch: training?.bestEpoch, epochs: training?.epochs });
   tfidf.push({ labels, macroF1: evalOf(c, `baseline-${tag}`).values.macroF1, seconds: c.seconds[`baseline-${tag}`] });
 }
 const baselineName = 'TF-IDF (1–2-grams) + logistic regression';

@@ -28,6 +28,9 @@ export interface CurvePoint {
   labels: number;
   macroF1: number;
   seconds?: number;
+  /** The fine-tune's kept epoch and the epochs it ran (neural points): best = last means it stopped still improving. */
+  bestEpoch?: number;
+  epochs?: number;
 }
 
 type Resolved = Record<string, Record<string, { value: number; reason: string }>>;
@@ -93,12 +96,18 @@ export interface AnswerInput {
 }
 
 /** Where TF-IDF beats the curve's pipeline, from the measured gaps: does more labelled data close the gap? */
-function curveWhy(neural: CurvePoint[], base: CurvePoint[], losses: number[]): string {
+export function curveWhy(neural: CurvePoint[], base: CurvePoint[], losses: number[]): string {
   const gapAt = (p: CurvePoint) => (base.find((q) => q.labels === p.labels)?.macroF1 ?? 0) - p.macroF1;
   const first = neural[0];
   const last = neural[neural.length - 1];
   const trend = gapAt(last) < gapAt(first) ? 'narrows' : 'does not narrow';
-  return `TF-IDF scores higher at ${losses.join(', ')} labels; the gap ${trend} with more labels (${f3(gapAt(first))} at ${first.labels}, ${f3(gapAt(last))} at ${last.labels}). Word and word-pair counts already separate spam well, so the linear model learns from few examples, and the encoder's pretraining does not give it representations that separate the classes better than those counts do.`;
+  const head = `TF-IDF scores higher at ${losses.join(', ')} labels; the gap ${trend} with more labels (${f3(gapAt(first))} at ${first.labels}, ${f3(gapAt(last))} at ${last.labels}).`;
+  // A fine-tune whose best validation epoch was its last stopped while still improving: say that, not a story about features.
+  const undertrained = neural.filter((p) => losses.includes(p.labels) && p.bestEpoch !== undefined && p.bestEpoch === p.epochs);
+  if (undertrained.length > 0) {
+    return `${head} At ${undertrained.map((p) => `${p.labels} labels the fine-tune kept its last epoch (${p.bestEpoch} of ${p.epochs})`).join('; ')}: validation was still rising when the auto schedule ended, so that run is undertrained rather than beaten on representation.`;
+  }
+  return `${head} Word and word-pair counts already separate spam well, so the linear model learns from few examples, and the encoder's pretraining does not give it representations that separate the classes better than those counts do.`;
 }
 
 /** Below target on POS: which tags the tagger gets most wrong, from its per-tag scores. */
@@ -218,7 +227,7 @@ export function answer(a: AnswerInput) {
     scratchFlags: scratch.flags,
     why:
       scratch.macroF1 >= full.macroF1
-        ? `Pretraining did not help here: the same architecture from random weights, with the same tokenizer, learning rate and epochs, scored ${scratch.macroF1 > full.macroF1 ? 'higher' : 'the same'} (${gap(scratch.macroF1 - full.macroF1)}). ${mlm !== undefined ? `The bundled model's masked-LM pretraining stopped early (held-out MLM accuracy ${f3(mlm)}: mostly frequent-word guesses), so it brings little knowledge of context to transfer.` : ''}`.trim()
+        ? `Pretraining did not help here: the same architecture from random weights, with the same tokenizer, learning rate and epochs, scored ${scratch.macroF1 > full.macroF1 ? 'higher' : 'the same'} (${gap(scratch.macroF1 - full.macroF1)}). ${mlm !== undefined && mlm < 0.3 ? `The bundled model's masked-LM pretraining stopped early (held-out MLM accuracy ${f3(mlm)}: mostly frequent-word guesses), so it brings little knowledge of context to transfer.` : ''}${mlm !== undefined && mlm >= 0.3 ? `The bundled model is well pretrained (held-out MLM accuracy ${f3(mlm)}); what it learnt from general prose did not transfer to this task at this label count.` : ''}`.trim()
         : undefined,
   };
   return { bestVsBaseline, labelEfficiency, featureExtractionVsFull, dapt: daptAnswer, lora: loraAnswer, distillation, pos, pretrainingVsScratch };

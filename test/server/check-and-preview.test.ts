@@ -65,7 +65,7 @@ describe('upload preview and the server-side check', () => {
     const fixed = await (await api()).graphs.check({ document: doc });
     expect(fixed.issues).toEqual([]);
     // 40 rows at batch 8 = 5 steps per epoch; 300 / 5 → the 10-epoch cap. The fixture model is 2-layer H32.
-    expect(fixed.resolved[ft].epochs).toEqual({ value: 10, reason: 'auto: 10 epochs (50 steps) for 40 training examples at batch 8' });
+    expect(fixed.resolved[ft].epochs).toEqual({ value: 20, reason: 'auto: 20 epochs (100 steps) for 40 training examples at batch 8 (a small set: at least 100 steps)' });
     expect(fixed.resolved[ft].learningRate.reason).toMatch(/^auto: 1e-3 for a \d+-layer H\d+ pretrained model, full fine-tuning$/);
   });
 

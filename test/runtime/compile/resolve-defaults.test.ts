@@ -63,6 +63,9 @@ describe('the auto defaults (documented in firstrun-readme.md)', () => {
   });
 
   it('picks epochs from the training-set size: about 300 steps, between 1 and 10 epochs', () => {
+    // A small set gets at least 100 steps (up to 40 epochs): 40 emails at batch 16 are 3 steps per epoch.
+    const tiny = fineTuneGraph({ maxTrain: 40 });
+    expect(resolvedFor(tiny.doc)[tiny.ft].epochs).toEqual({ value: 34, reason: 'auto: 34 epochs (102 steps) for 40 training examples at batch 16 (a small set: at least 100 steps)' });
     const small = fineTuneGraph({ maxTrain: 200 });
     expect(resolvedFor(small.doc)[small.ft].epochs).toEqual({ value: 10, reason: 'auto: 10 epochs (130 steps) for 200 training examples at batch 16' });
     const mid = fineTuneGraph({ maxTrain: 1000, ft: { batchSize: 32 } });

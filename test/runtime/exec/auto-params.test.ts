@@ -45,6 +45,6 @@ describe('auto params at run time', () => {
     );
     expect(status).toBe('done');
     expect(received).toMatchObject({ learningRate: shown.learningRate.value, epochs: shown.epochs.value, warmupRatio: 0.1, batchSize: 10 });
-    expect(shown.epochs.value).toBe(10); // 50 examples at batch 10: 5 steps per epoch, capped at 10 epochs
+    expect(shown.epochs.value).toBe(20); // 50 examples at batch 10: 5 steps per epoch, 20 epochs for the small set's 100 steps
   });
 });
