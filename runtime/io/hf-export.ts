@@ -114,6 +114,12 @@ export function exportModel(root: string, value: ModelValue, opts: { formats: re
     lines.push('tfjs/: TensorFlow.js weights manifest');
     readme.push('## tfjs/\n\nTensorFlow.js weights (`model.json` manifest + 4 MB shards) with Tunegraph names; Linear kernels are [in, out]. Load with `tf.io.loadWeights`.');
   }
+  // tokenizer_config.json keeps model_max_length = the positions (what HF expects of a checkpoint), so the
+  // length the head was trained and scored at is said here: a longer input changes its scores.
+  const trainedAt = model.head?.maxSeqLength;
+  if (trainedAt && trainedAt < model.config.maxPositionEmbeddings) {
+    readme.push(`## Input length\n\nThe task head was fine-tuned and scored at ${trainedAt} tokens (the model has ${model.config.maxPositionEmbeddings} positions, and \`model_max_length\` says so). To get the scores Tunegraph reported, truncate the same way: \`tokenizer(text, truncation=True, max_length=${trainedAt})\`.`);
+  }
   writeFileAtomic(join(root, 'README.md'), `# Exported by Tunegraph\n\n${readme.join('\n\n')}\n`);
   return lines;
 }

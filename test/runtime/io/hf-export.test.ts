@@ -139,6 +139,23 @@ describe('exports that Python loads as is', () => {
       expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain('SentenceTransformer("hf")');
     });
 
+    it('says in the README the length the head was trained at, when it is shorter than the positions', () => {
+      const root = tmp();
+      const head = value.model.head!;
+      value.model.head = { ...head, maxSeqLength: 8 };
+      try {
+        exportModel(root, value, { formats: ['hf-safetensors'], dtype: 'F32' });
+      } finally {
+        value.model.head = head;
+      }
+      const readme = readFileSync(join(root, 'README.md'), 'utf8');
+      expect(readme).toContain('fine-tuned and scored at 8 tokens');
+      expect(readme).toContain('max_length=8');
+      const plain = tmp();
+      exportModel(plain, value, { formats: ['hf-safetensors'], dtype: 'F32' });
+      expect(readFileSync(join(plain, 'README.md'), 'utf8')).not.toContain('Input length');
+    });
+
     it('refuses a PEFT export, saying why and offering the pooler', async () => {
       const lora = value.model.clone();
       lora.addLora({ rank: 2, alpha: 2, dropout: 0, targetModules: ['query'], seed: 1 });
