@@ -28,6 +28,7 @@ import { TeamBar } from '../_teams/team-bar';
 import { LinkedMessage } from '../_teams/linked-message';
 import { RunActions } from '../_teams/run-actions';
 import { installLeaveGuard } from '../_lib/leave-guard';
+import { roleAllows, type Role } from '../../server/auth/roles';
 
 interface LoadedGraph {
   id: string;
@@ -36,7 +37,7 @@ interface LoadedGraph {
   latestVersion: number;
   document: GraphDocument;
   /** The caller's role on the graph (viewers cannot save or run). */
-  role: string;
+  role: Role;
 }
 
 /** Loads a graph (latest or a chosen version) and mounts a fresh editor for it. */
@@ -154,7 +155,7 @@ function EditorLoaded({ initial, onOpenVersion }: { initial: LoadedGraph; onOpen
   const versions = useQuery(trpc.graphs.versions.queryOptions({ graphId: initial.id }));
   // The newest version this editor knows; a save on it is refused (conflict) if someone else saved since.
   const [baseVersion, setBaseVersion] = useState(initial.latestVersion);
-  const readOnly = initial.role === 'viewer';
+  const readOnly = !roleAllows(initial.role, 'write');
   const save = useMutation(
     trpc.graphs.save.mutationOptions({
       onSuccess: ({ version }, vars) => {

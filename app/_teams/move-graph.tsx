@@ -4,6 +4,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTRPC } from '../_lib/trpc';
+import { roleAllows } from '../../server/auth/roles';
 
 export function MoveGraph({ graphId, graphName, workspaceId }: { graphId: string; graphName: string; workspaceId: string }) {
   const trpc = useTRPC();
@@ -21,7 +22,7 @@ export function MoveGraph({ graphId, graphName, workspaceId }: { graphId: string
       onError: (e) => setError(e.message),
     }),
   );
-  const targets = (me.data?.workspaces ?? []).filter((w) => w.id !== workspaceId && (w.role === 'owner' || w.role === 'admin'));
+  const targets = (me.data?.workspaces ?? []).filter((w) => w.id !== workspaceId && roleAllows(w.role, 'manage'));
   const chosen = targets.find((w) => w.id === target) ?? targets[0];
   const current = me.data?.workspaces.find((w) => w.id === workspaceId)?.name ?? 'its workspace';
 

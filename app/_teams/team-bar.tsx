@@ -6,8 +6,9 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useTRPC } from '../_lib/trpc';
 import { confirmLeave } from '../_lib/leave-guard';
+import { roleAllows, type Role } from '../../server/auth/roles';
 
-export function TeamBar({ graphId, role, version }: { graphId: string; role: string; version: number }) {
+export function TeamBar({ graphId, role, version }: { graphId: string; role: Role; version: number }) {
   const trpc = useTRPC();
   const router = useRouter();
   const fork = useMutation(trpc.graphs.fork.mutationOptions({ onSuccess: ({ id }) => router.push(`/graphs/${id}`), onError: (e) => window.alert(e.message) }));
@@ -15,7 +16,7 @@ export function TeamBar({ graphId, role, version }: { graphId: string; role: str
     <>
       {role === 'viewer' && <span data-testid="read-only-badge" title="You can look and fork, not save or run" className="rounded bg-neutral-100 px-2 py-0.5 text-xs font-medium text-neutral-600">Read-only</span>}
       <Link data-testid="open-history" href={`/graphs/${graphId}/diff?from=${Math.max(1, version - 1)}&to=${version}`} className="flex h-8 items-center rounded-md px-2 text-neutral-600 hover:bg-neutral-100">History</Link>
-      {(role === 'owner' || role === 'admin') && <Link data-testid="open-share" href={`/graphs/${graphId}/share`} className="flex h-8 items-center rounded-md px-2 text-neutral-600 hover:bg-neutral-100">Share</Link>}
+      {roleAllows(role, 'manage') && <Link data-testid="open-share" href={`/graphs/${graphId}/share`} className="flex h-8 items-center rounded-md px-2 text-neutral-600 hover:bg-neutral-100">Share</Link>}
       <button data-testid="fork" onClick={() => confirmLeave() && fork.mutate({ graphId })} disabled={fork.isPending} className="h-8 rounded-md px-2 text-neutral-600 hover:bg-neutral-100">Fork</button>
     </>
   );

@@ -6,6 +6,7 @@ import { useRouter } from 'next/navigation';
 import { useRef, useState } from 'react';
 import { timeAgo } from '../_lib/format';
 import { useTRPC } from '../_lib/trpc';
+import { roleAllows } from '../../server/auth/roles';
 
 export default function GraphsPage() {
   const trpc = useTRPC();
@@ -91,7 +92,7 @@ export default function GraphsPage() {
                 <td className="px-4 py-2.5 text-neutral-600">v{g.latestVersion}</td>
                 <td className="px-4 py-2.5 text-neutral-600">{timeAgo(g.updatedAt)}</td>
                 <td className="px-4 py-2.5 text-right">
-                  {g.role !== 'viewer' && <button
+                  {roleAllows(g.role, 'write') && <button
                     data-testid="rename-graph"
                     className="mr-3 text-neutral-500 hover:text-neutral-900"
                     onClick={() => {
@@ -101,7 +102,7 @@ export default function GraphsPage() {
                   >
                     Rename
                   </button>}
-                  {(g.role === 'owner' || g.role === 'admin') && <button
+                  {roleAllows(g.role, 'manage') && <button
                     className="text-red-600 hover:text-red-800"
                     onClick={() => window.confirm(`Delete "${g.name}"? Its runs stay in the history.`) && remove.mutate({ graphId: g.id })}
                   >

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTRPC } from '../_lib/trpc';
+import { roleAllows } from '../../server/auth/roles';
 
 const roles = ['viewer', 'editor', 'admin'] as const;
 
@@ -20,7 +21,7 @@ export default function WorkspacePage() {
   const setMemberRole = useMutation(trpc.workspaces.setRole.mutationOptions(opts));
   const remove = useMutation(trpc.workspaces.removeMember.mutationOptions(opts));
   const create = useMutation(trpc.workspaces.create.mutationOptions({ onSuccess: () => window.location.assign('/graphs'), onError: (e) => setError(e.message) }));
-  const manage = members.data?.myRole === 'owner' || members.data?.myRole === 'admin';
+  const manage = roleAllows(members.data?.myRole, 'manage');
 
   return (
     <div className="mx-auto w-full max-w-3xl px-6 py-8">

@@ -4,24 +4,9 @@ import { and, eq, getTableName, inArray, isNull, or, sql, type Placeholder, type
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/client';
 import { graphs, graphShares, runs, users, workspaceMembers, ROLES } from '../db/schema';
+import type { Role } from './roles';
 
-export type Role = (typeof ROLES)[number];
-/** What a procedure needs: reading; changing and running; managing (members, sharing, deleting, transferring). */
-export type Access = 'read' | 'write' | 'manage';
-
-const allowed: Record<Access, Role[]> = {
-  read: ['owner', 'admin', 'editor', 'viewer'],
-  write: ['owner', 'admin', 'editor'],
-  manage: ['owner', 'admin'],
-};
-
-/** Who may do what, in words, for error messages. */
-export const accessNeeds: Record<Access, string> = { read: 'any role', write: 'editor, admin or owner', manage: 'admin or owner' };
-
-/** Whether a role grants an access. */
-export function roleAllows(role: Role, access: Access): boolean {
-  return allowed[access].includes(role);
-}
+export { accessNeeds, roleAllows, type Access, type Role } from './roles';
 
 /** The stronger of two roles (null is no role). */
 export function strongerRole(a: Role | null, b: Role | null): Role | null {

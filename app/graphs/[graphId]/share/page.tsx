@@ -6,6 +6,7 @@ import Link from 'next/link';
 import { use, useState } from 'react';
 import { useTRPC } from '../../../_lib/trpc';
 import { MoveGraph } from '../../../_teams/move-graph';
+import { roleAllows } from '../../../../server/auth/roles';
 
 export default function ShareGraphPage({ params }: { params: Promise<{ graphId: string }> }) {
   const { graphId } = use(params);
@@ -67,7 +68,7 @@ export default function ShareGraphPage({ params }: { params: Promise<{ graphId: 
               </li>
             ))}
           </ul>
-          {graph.data && (graph.data.role === 'owner' || graph.data.role === 'admin') && <MoveGraph graphId={graphId} graphName={graph.data.name} workspaceId={graph.data.workspaceId} />}
+          {graph.data && roleAllows(graph.data.role, 'manage') && <MoveGraph graphId={graphId} graphName={graph.data.name} workspaceId={graph.data.workspaceId} />}
         </>
       )}
     </div>
