@@ -12,8 +12,7 @@ import { checkGraphDocument, readGraphDocument } from '../runtime/compile/read-g
 import { resolveAutoParams } from '../runtime/compile/resolve-defaults';
 import { validateGraph } from '../runtime/compile/validate';
 import { initBackend } from '../runtime/backend';
-import { resolveHubCommits } from '../runtime/io/hub/hub-revision';
-import { modelFolderHashes } from '../runtime/io/model-folder-hashes';
+import { resolveModelSourceHashes } from '../runtime/io/model-source-hashes';
 import type { RunEvent } from '../runtime/exec/events';
 import { executeRun } from '../runtime/exec/execute-run';
 import { stages } from '../runtime/stages';
@@ -71,7 +70,7 @@ for (const [nodeId, params] of Object.entries(resolveAutoParams(graphFacts(doc, 
 const to = flag('to');
 const order = planRun(doc, to ? [to] : undefined);
 // As the server does: a Hub model's key names its commit, a bundled or local one its files' contents.
-const keys = cacheKeysFor(doc, { stageVersions, dataHashes: { ...(await resolveHubCommits(doc)), ...modelFolderHashes(doc, env) } });
+const keys = cacheKeysFor(doc, { stageVersions, dataHashes: await resolveModelSourceHashes(doc, env) });
 const info = await initBackend();
 console.log(`Tunegraph: ${order.length} nodes on ${info.device}`);
 

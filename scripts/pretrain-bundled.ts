@@ -280,21 +280,15 @@ async function importGpuSitting(dir: string, tag: string): Promise<{ fromStep: n
   model = withConfig(trained, recipe.config);
   const fromStep = state.step;
   const changes: RecipeChange['changes'] = {};
-  const set = (field: string, from: number, to: number) => {
-    if (from !== to) changes[field] = { from, to };
-  };
-  set('batchSize', recipe.batchSize, log.recipe.batch);
-  set('peakLr', recipe.peakLr, log.recipe.lr);
-  set('maskProbability', recipe.maskProbability, log.recipe.mask);
-  set('rewarmSteps', recipe.rewarmSteps, log.recipe.warmup);
-  set('dropout', recipe.config.hiddenDropoutProb, log.recipe.dropout);
-  set('totalSteps', recipe.totalSteps, fromStep + log.steps);
-  recipe.batchSize = log.recipe.batch;
-  recipe.peakLr = log.recipe.lr;
-  recipe.maskProbability = log.recipe.mask;
-  recipe.rewarmSteps = log.recipe.warmup;
+  const numeric = recipe as unknown as Record<string, number>;
+  // Each field the sitting ran with becomes the value in force, recorded as a change where it differs.
+  const sittingValues: [keyof Recipe, number][] = [['batchSize', log.recipe.batch], ['peakLr', log.recipe.lr], ['maskProbability', log.recipe.mask], ['rewarmSteps', log.recipe.warmup], ['totalSteps', fromStep + log.steps]];
+  for (const [field, to] of sittingValues) {
+    if (numeric[field] !== to) changes[field] = { from: numeric[field]!, to };
+    numeric[field] = to;
+  }
+  if (recipe.config.hiddenDropoutProb !== log.recipe.dropout) changes.dropout = { from: recipe.config.hiddenDropoutProb, to: log.recipe.dropout };
   recipe.config = { ...recipe.config, hiddenDropoutProb: log.recipe.dropout, attentionProbsDropoutProb: log.recipe.dropout };
-  recipe.totalSteps = fromStep + log.steps;
   recipe.changes = [...(recipe.changes ?? []), { atStep: fromStep, date: new Date().toISOString(), changes }];
   for (const p of log.curve) curve.push({ step: fromStep + p.step, loss: p.loss ?? NaN, lr: p.lr, sittingCheckAccuracy: p.checkAccuracy });
   state.step = recipe.totalSteps;

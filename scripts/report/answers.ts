@@ -110,6 +110,13 @@ export function curveWhy(neural: CurvePoint[], base: CurvePoint[], losses: numbe
   return `${head} Word and word-pair counts already separate spam well, so the linear model learns from few examples, and the encoder's pretraining does not give it representations that separate the classes better than those counts do.`;
 }
 
+/** Why pretraining may not have helped, from the model's held-out MLM accuracy (training.json), when known. */
+function pretrainingNote(mlm: number | undefined): string {
+  if (mlm === undefined) return '';
+  if (mlm < 0.3) return `The bundled model's masked-LM pretraining stopped early (held-out MLM accuracy ${f3(mlm)}: mostly frequent-word guesses), so it brings little knowledge of context to transfer.`;
+  return `The bundled model is well pretrained (held-out MLM accuracy ${f3(mlm)}); what it learnt from general prose did not transfer to this task at this label count.`;
+}
+
 /** Below target on POS: which tags the tagger gets most wrong, from its per-tag scores. */
 function posWhy(pos: MetricsValue, layers: number): string {
   const worst = [...(pos.perClass ?? [])].filter((c) => c.support > 0).sort((x, y) => x.f1 - y.f1).slice(0, 3);
@@ -227,7 +234,7 @@ export function answer(a: AnswerInput) {
     scratchFlags: scratch.flags,
     why:
       scratch.macroF1 >= full.macroF1
-        ? `Pretraining did not help here: the same architecture from random weights, with the same tokenizer, learning rate and epochs, scored ${scratch.macroF1 > full.macroF1 ? 'higher' : 'the same'} (${gap(scratch.macroF1 - full.macroF1)}). ${mlm !== undefined && mlm < 0.3 ? `The bundled model's masked-LM pretraining stopped early (held-out MLM accuracy ${f3(mlm)}: mostly frequent-word guesses), so it brings little knowledge of context to transfer.` : ''}${mlm !== undefined && mlm >= 0.3 ? `The bundled model is well pretrained (held-out MLM accuracy ${f3(mlm)}); what it learnt from general prose did not transfer to this task at this label count.` : ''}`.trim()
+        ? `Pretraining did not help here: the same architecture from random weights, with the same tokenizer, learning rate and epochs, scored ${scratch.macroF1 > full.macroF1 ? 'higher' : 'the same'} (${gap(scratch.macroF1 - full.macroF1)}). ${pretrainingNote(mlm)}`.trim()
         : undefined,
   };
   return { bestVsBaseline, labelEfficiency, featureExtractionVsFull, dapt: daptAnswer, lora: loraAnswer, distillation, pos, pretrainingVsScratch };

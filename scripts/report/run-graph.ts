@@ -6,7 +6,7 @@ import { cacheKeysFor } from '../../runtime/compile/cache-key';
 import { planRun } from '../../runtime/compile/plan';
 import { validateGraph } from '../../runtime/compile/validate';
 import type { RunEvent } from '../../runtime/exec/events';
-import { modelFolderHashes } from '../../runtime/io/model-folder-hashes';
+import { cachedModelSourceHashes } from '../../runtime/io/model-source-hashes';
 import { executeRun } from '../../runtime/exec/execute-run';
 import type { RuntimeEnv } from '../../runtime/stages/define-stage';
 import { stages } from '../../runtime/stages';
@@ -29,8 +29,8 @@ export async function runGraph(label: string, doc: GraphDocument, env: RuntimeEn
   const issues = validateGraph(doc);
   if (issues.length > 0) throw new Error(`report graph "${label}" is invalid: ${JSON.stringify(issues)}`);
   const order = planRun(doc);
-  // The bundled model's files are key material: a retrained model recomputes everything after it.
-  const keys = cacheKeysFor(doc, { stageVersions, dataHashes: modelFolderHashes(doc, env) });
+  // The model's files are key material: a retrained bundled model recomputes everything after it.
+  const keys = cacheKeysFor(doc, { stageVersions, dataHashes: cachedModelSourceHashes(doc, env) });
   const file = timingsFile(env);
   const timings: Record<string, number> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   const metrics: GraphResult['metrics'] = {};

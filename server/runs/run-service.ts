@@ -6,8 +6,7 @@ import { and, asc, eq, gt, inArray, max } from 'drizzle-orm';
 import type { Server as SocketServer } from 'socket.io';
 import type { GraphDocument } from '../../graph-nodes';
 import { cacheKeysFor } from '../../runtime/compile/cache-key';
-import { cachedHubCommits, resolveHubCommits } from '../../runtime/io/hub/hub-revision';
-import { modelFolderHashes } from '../../runtime/io/model-folder-hashes';
+import { cachedModelSourceHashes, resolveModelSourceHashes } from '../../runtime/io/model-source-hashes';
 import type { CompileIssue } from '../../runtime/compile/issues';
 import { planRun, descendantsOf } from '../../runtime/compile/plan';
 import type { NodeStatus, NumberedRunEvent, RunEvent } from '../../runtime/exec/events';
@@ -84,7 +83,7 @@ export class RunService {
 
   /** Cache keys of a document as the executor will compute them in a workspace (each workspace has its own cache). */
   keysFor(document: GraphDocument, workspaceId: string): Record<string, string> {
-    return cacheKeysFor(document, { stageVersions, dataHashes: { ...cachedHubCommits(document), ...modelFolderHashes(document, this.env) }, scope: workspaceId });
+    return cacheKeysFor(document, { stageVersions, dataHashes: cachedModelSourceHashes(document, this.env), scope: workspaceId });
   }
 
   async start(input: StartRunInput): Promise<{ runId: string; estimates: StageEstimate[]; warnings: string[] }> {
@@ -101,7 +100,7 @@ export class RunService {
     const order = planRun(doc, targets);
     // A Hub model's key names the commit its revision resolves to now (a moved branch reruns it);
     // a bundled or local-folder model's names its files' contents (a retrained model reruns it).
-    const allKeys = cacheKeysFor(doc, { stageVersions, dataHashes: { ...(await resolveHubCommits(doc)), ...modelFolderHashes(doc, this.env) }, scope: input.workspaceId });
+    const allKeys = cacheKeysFor(doc, { stageVersions, dataHashes: await resolveModelSourceHashes(doc, this.env), scope: input.workspaceId });
     const keys = Object.fromEntries(order.map((id) => [id, allKeys[id]]));
     const runId = newId('r');
     const requires = input.requires ?? defaultTrainingRequires();
